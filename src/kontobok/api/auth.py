@@ -1,0 +1,124 @@
+"""OAuth2 client credentials, as the vendor's authorization server does it, and scope checks.
+
+``POST /oauth/token`` takes a form with ``grant_type=client_credentials``, ``client_id`` and
+``client_secret`` (``audience``, ``login_organization`` and ``scope`` are accepted) and answers
+``{access_token, token_type: "Bearer", expires_in, scope}``. Its errors follow RFC 6749 (``{"error",
+"error_description"}``), which is what OAuth2 client libraries parse.
+
+Every other operation names the scopes it needs; a request without a valid token gets 401, one whose token
+lacks a scope gets 403.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Annotated
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.security import APIKeyHeader
+
+from kontobok.api.json import ExactJSONResponse
+from kontobok.api.tokens import LIFETIME_SECONDS, TokenClaims, issue_token, unverified_organization, verify_token
+from kontobok.core.errors import Forbidden, NotAuthenticated, NotFound
+from kontobok.store.clients import authenticate_client
+from kontobok.store.database import read_transaction
+from kontobok.store.organizations import Organization, get_organization
+
+router = APIRouter(tags=["authentication"])
+
+_authorization_header = APIKeyHeader(name="Authorization", scheme_name="tfso", auto_error=False)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking: the organization the token is bound to, and what it may do."""
+
+    organization: Organization
+    scopes: frozenset[str]
+
+
+def engine_of(request: Request) -> sa.Engine:
+    engine: sa.Engine = request.app.state.engine
+    return engine
+
+
+def _oauth_error(status: int, error: str, description: str) -> ExactJSONResponse:
+    headers = {"WWW-Authenticate": 'Basic realm="kontobok"'} if status == 401 else None
+    return ExactJSONResponse(
+        {"error": error, "error_description": description}, status_code=status, headers=headers
+    )
+
+
+@router.post("/oauth/token", summary="Get an access token with client credentials")
+def create_token(
+    request: Request,
+    grant_type: Annotated[str, Form()] = "",
+    client_id: Annotated[str, Form()] = "",
+    client_secret: Annotated[str, Form()] = "",
+    scope: Annotated[str | None, Form()] = None,
+    audience: Annotated[str | None, Form()] = None,
+    login_organization: Annotated[str | None, Form()] = None,
+) -> ExactJSONResponse:
+    if grant_type != "client_credentials":
+        return _oauth_error(400, "unsupported_grant_type", "grant_type must be client_credentials")
+    if not client_id or not client_secret:
+        return _oauth_error(400, "invalid_request", "client_id and client_secret are required")
+    with read_transaction(engine_of(request)) as connection:
+        client = authenticate_client(connection, client_id, client_secret)
+        if client is None:
+            return _oauth_error(401, "invalid_client", "unknown client or wrong secret")
+        organization = get_organization(connection, client.organization_id)
+    if login_organization not in (None, "", str(client.organization_id)):
+        return _oauth_error(400, "invalid_request", "login_organization is not this client's organization")
+    requested = frozenset(scope.split()) if scope else client.scopes
+    if not requested <= client.scopes:
+        return _oauth_error(400, "invalid_scope", "the client may not have: " + " ".join(sorted(requested - client.scopes)))
+    claims = TokenClaims(client.organization_id, client.client_id, requested, int(time.time()) + LIFETIME_SECONDS)
+    return ExactJSONResponse(
+        {
+            "access_token": issue_token(claims, organization.signing_key),
+            "token_type": "Bearer",
+            "expires_in": LIFETIME_SECONDS,
+            "scope": " ".join(sorted(requested)),
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def authenticate(request: Request, authorization: str | None) -> Principal:
+    """The principal of a bearer token, or :class:`NotAuthenticated`."""
+    if not authorization:
+        raise NotAuthenticated("a bearer token is required")
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise NotAuthenticated("the Authorization header must be 'Bearer <token>'")
+    claimed = unverified_organization(token.strip())
+    if claimed is None:
+        raise NotAuthenticated("the token is malformed")
+    organization_id, payload, signature = claimed
+    try:
+        with read_transaction(engine_of(request)) as connection:
+            organization = get_organization(connection, organization_id)
+    except NotFound:
+        raise NotAuthenticated("the token is not valid") from None
+    claims = verify_token(payload, signature, organization.signing_key)
+    if claims is None:
+        raise NotAuthenticated("the token is not valid or has expired")
+    return Principal(organization, claims.scopes)
+
+
+def require(*scopes: str) -> object:
+    """A dependency that authenticates the request and checks that the token has every one of ``scopes``."""
+
+    def dependency(
+        request: Request, authorization: Annotated[str | None, Depends(_authorization_header)]
+    ) -> Principal:
+        principal = authenticate(request, authorization)
+        missing = [scope for scope in scopes if scope not in principal.scopes]
+        if missing:
+            raise Forbidden("the token lacks the scope " + ", ".join(missing))
+        return principal
+
+    return Depends(dependency)

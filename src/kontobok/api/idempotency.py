@@ -1,0 +1,64 @@
+"""Running a write under an ``Idempotency-Key``: one answer per key, whatever the retries."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+import simplejson
+from fastapi import Request
+
+from kontobok.api.auth import Principal, engine_of
+from kontobok.api.json import ExactJSONResponse, dumps
+from kontobok.core.errors import Conflict
+from kontobok.store.database import write_transaction
+from kontobok.store.idempotency import StoredAnswer, find_answer, remember_answer
+
+
+def request_hash(request: Request, body: object) -> str:
+    canonical = simplejson.dumps(body, use_decimal=True, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(f"{request.method} {request.url.path}\n{canonical}".encode()).hexdigest()
+
+
+def run_idempotent(
+    request: Request,
+    principal: Principal,
+    key: str | None,
+    body: object,
+    write: Callable[[sa.Connection], tuple[int, Any]],
+) -> ExactJSONResponse:
+    """Run ``write`` in a write transaction and answer with what it returns; replay it for a known key."""
+    organization_id = principal.organization.organization_id
+    fingerprint = request_hash(request, body)
+    try:
+        with write_transaction(engine_of(request)) as connection:
+            if key is not None:
+                stored = find_answer(connection, organization_id, key)
+                if stored is not None:
+                    return _replay(stored, fingerprint)
+            status, content = write(connection)
+            if key is not None:
+                remember_answer(
+                    connection, organization_id, key, StoredAnswer(fingerprint, status, dumps(content).decode())
+                )
+    except sa.exc.IntegrityError:
+        if key is None:
+            raise
+        with write_transaction(engine_of(request)) as connection:
+            stored = find_answer(connection, organization_id, key)
+        if stored is None:
+            raise
+        return _replay(stored, fingerprint)
+    return ExactJSONResponse(content, status_code=status)
+
+
+def _replay(stored: StoredAnswer, fingerprint: str) -> ExactJSONResponse:
+    if stored.request_hash != fingerprint:
+        raise Conflict("this Idempotency-Key was used with a different request")
+    response = ExactJSONResponse(None, status_code=stored.status_code)
+    response.body = stored.body.encode()
+    response.headers["content-length"] = str(len(response.body))
+    response.headers["Idempotent-Replayed"] = "true"
+    return response

@@ -1,0 +1,49 @@
+"""Exact JSON in and out.
+
+Amounts travel as JSON numbers. Python's ``json`` would read ``1500.10`` as a binary float and FastAPI would
+write a ``Decimal`` as a string, so kontobok parses request bodies with ``Decimal`` numbers and writes
+responses with simplejson, which emits a ``Decimal`` as the number it is.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Coroutine
+from decimal import Decimal
+from typing import Any
+
+import simplejson
+from fastapi import Request, Response
+from fastapi.routing import APIRoute
+
+
+def dumps(content: object) -> bytes:
+    return simplejson.dumps(content, use_decimal=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+class ExactJSONResponse(Response):
+    media_type = "application/json"
+
+    def render(self, content: object) -> bytes:
+        return dumps(content)
+
+
+class ExactJSONRequest(Request):
+    """A request whose JSON body keeps every number exact (``Decimal``, never ``float``)."""
+
+    async def json(self) -> Any:
+        if not hasattr(self, "_json"):
+            self._json = json.loads(await self.body(), parse_float=Decimal)
+        return self._json
+
+
+class ExactJSONRoute(APIRoute):
+    """Route class that hands handlers an :class:`ExactJSONRequest`."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def exact_handler(request: Request) -> Response:
+            return await handler(ExactJSONRequest(request.scope, request.receive))
+
+        return exact_handler

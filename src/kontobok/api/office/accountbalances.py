@@ -1,0 +1,201 @@
+"""``GET /accountbalances`` and ``/accountbalances/{id}``: opening, closing and change per month or period.
+
+``dateFrom`` and ``dateTo`` are both inclusive. The answer has one element per calendar month that meets the
+range, clipped to it, or one per cut when ``periods`` is given. ``type=Period`` groups lines by their
+accounting-period date instead of their posting date. With ``Accept: application/hal`` the list comes wrapped
+with the range and the fiscal years it meets.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+
+from kontobok.api.auth import Principal, engine_of, require
+from kontobok.api.json import ExactJSONResponse
+from kontobok.api.office import schemas
+from kontobok.api.scopes import ACCOUNT_BALANCE_READ, ACCOUNT_READ
+from kontobok.core.accounts import account_kind
+from kontobok.core.balances import compute_balance_elements
+from kontobok.core.errors import ValidationFailed
+from kontobok.core.money import to_decimal
+from kontobok.core.periods import (
+    DateRange,
+    custom_cuts,
+    fiscal_year_start,
+    fiscal_years_meeting,
+    inclusive_range,
+    monthly_cuts,
+)
+from kontobok.store.books import Account, get_account, list_accounts
+from kontobok.store.database import read_transaction
+from kontobok.store.posting import DATE_BASIS, PERIOD_BASIS
+from kontobok.store.balances import read_account_totals
+
+router = APIRouter(tags=["accountbalances"])
+
+PERIODS_PATTERN = r"^\d{4}-\d{2}-\d{2}Z?(,\d{4}-\d{2}-\d{2}Z?)*$"
+HAL_TYPES = ("application/hal", "application/hal+json")
+Scope = Annotated[Principal, require(ACCOUNT_BALANCE_READ, ACCOUNT_READ)]
+_DOCUMENTED = {
+    200: {
+        "description": "Balances per account",
+        "content": {
+            "application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/AggregationElement"}}},
+            "application/hal": {"schema": {"$ref": "#/components/schemas/AccountBalancesHal"}},
+        },
+    }
+}
+
+
+def parse_cut_days(text: str | None, span: DateRange) -> list[date]:
+    """The days of ``periods``: increasing, inside the range; else a 400 naming what is wrong."""
+    if text is None:
+        return []
+    if not re.fullmatch(PERIODS_PATTERN, text):
+        raise ValidationFailed.single("/periods", "pattern", "periods must be dates YYYY-MM-DD separated by commas")
+    days: list[date] = []
+    for part in text.split(","):
+        try:
+            day = date.fromisoformat(part.rstrip("Z"))
+        except ValueError:
+            raise ValidationFailed.single("/periods", "format", f"{part} is not a date") from None
+        if day not in span:
+            raise ValidationFailed.single("/periods", "range", f"{day} is outside dateFrom..dateTo")
+        if days and day <= days[-1]:
+            raise ValidationFailed.single("/periods", "order", "periods must be in increasing order")
+        days.append(day)
+    return days
+
+
+def _span(date_from: date, date_to: date) -> DateRange:
+    if date_from > date_to:
+        raise ValidationFailed.single("/dateFrom", "range", "dateFrom must not be after dateTo")
+    return inclusive_range(date_from, date_to)
+
+
+def _balances(
+    principal: Principal,
+    request: Request,
+    accounts_wanted: list[Account] | None,
+    *,
+    date_from: date,
+    date_to: date,
+    periods: str | None,
+    kind: str,
+    keep_incoming: bool,
+) -> ExactJSONResponse:
+    organization = principal.organization
+    span = _span(date_from, date_to)
+    cut_days = parse_cut_days(periods, span)
+    cuts = custom_cuts(span, cut_days) if cut_days else monthly_cuts(span)
+    start_month = organization.fiscal_year_start_month
+    with read_transaction(engine_of(request)) as connection:
+        chart = accounts_wanted or list_accounts(connection, organization.organization_id)
+        totals = read_account_totals(
+            connection,
+            organization.organization_id,
+            span=span,
+            fiscal_start=fiscal_year_start(span.begin, start_month),
+            basis=PERIOD_BASIS if kind == "Period" else DATE_BASIS,
+            account_ids=[account.account_id for account in accounts_wanted] if accounts_wanted else None,
+        )
+    records: list[dict[str, Any]] = []
+    for account in chart:
+        found = totals.get(account.account_id)
+        if found is None and accounts_wanted is None:
+            continue
+        kind_of_account = account_kind(account.number)
+        carried_in = 0
+        if found is not None:
+            carried_in = (
+                found.before_all_time
+                if kind_of_account.value == "balance_sheet"
+                else found.before_since_fiscal_start
+            )
+        if accounts_wanted is None and found is not None and not found.days and carried_in == 0:
+            continue
+        elements = compute_balance_elements(
+            cuts,
+            carried_in=carried_in,
+            day_totals=found.days if found else [],
+            kind=kind_of_account,
+            fiscal_start_month=start_month,
+            keep_incoming=keep_incoming,
+        )
+        currency = organization.base_currency
+        records.append(
+            {
+                "account": {"id": account.account_id, "number": account.number, "name": account.name},
+                "balances": [
+                    {
+                        "date": element.first_day.isoformat(),
+                        "opening": to_decimal(element.opening, currency),
+                        "closing": to_decimal(element.closing, currency),
+                        "change": to_decimal(element.change, currency),
+                    }
+                    for element in elements
+                ],
+            }
+        )
+    if not any(media in request.headers.get("accept", "") for media in HAL_TYPES):
+        return ExactJSONResponse(records)
+    hal = {
+        "_embedded": {"records": records},
+        "beginningAt": date_from.isoformat(),
+        "endingAt": date_to.isoformat(),
+        "fiscals": [
+            {"startingDate": year.begin.isoformat(), "endingAt": year.last_day.isoformat()}
+            for year in fiscal_years_meeting(span, start_month)
+        ],
+    }
+    return ExactJSONResponse(hal, media_type="application/hal+json")
+
+
+DateFrom = Annotated[date, Query(alias="dateFrom", description="First day (inclusive).")]
+DateTo = Annotated[date, Query(alias="dateTo", description="Last day (inclusive).")]
+Periods = Annotated[str | None, Query(description="Cut days d1,d2,…: elements [dateFrom,d1], (d1,d2], …")]
+Kind = Annotated[Literal["Date", "Period"], Query(alias="type")]
+KeepIncoming = Annotated[bool, Query(alias="keepIncoming")]
+
+
+@router.get("/accountbalances", summary="Read account balances", responses=_DOCUMENTED)  # type: ignore[arg-type]
+def read_account_balances(
+    principal: Scope,
+    request: Request,
+    date_from: DateFrom,
+    date_to: DateTo,
+    periods: Periods = None,
+    kind: Kind = "Date",
+    keep_incoming: KeepIncoming = False,
+) -> ExactJSONResponse:
+    """Every account with movement or a non-zero balance in the range, ordered by number."""
+    return _balances(
+        principal, request, None,
+        date_from=date_from, date_to=date_to, periods=periods, kind=kind, keep_incoming=keep_incoming,
+    )  # fmt: skip
+
+
+@router.get("/accountbalances/{id}", summary="Read an account balance by ID", responses=_DOCUMENTED)  # type: ignore[arg-type]
+def read_account_balance(
+    principal: Scope,
+    request: Request,
+    id: int,  # noqa: A002
+    date_from: DateFrom,
+    date_to: DateTo,
+    periods: Periods = None,
+    kind: Kind = "Date",
+    keep_incoming: KeepIncoming = False,
+) -> ExactJSONResponse:
+    with read_transaction(engine_of(request)) as connection:
+        account = get_account(connection, principal.organization.organization_id, id)
+    return _balances(
+        principal, request, [account],
+        date_from=date_from, date_to=date_to, periods=periods, kind=kind, keep_incoming=keep_incoming,
+    )  # fmt: skip
+
+
+__all__ = ["router", "schemas"]

@@ -1,0 +1,121 @@
+"""Request bodies and documented response shapes of the Office v1 dialect, after the vendor's OpenAPI.
+
+Numbers in bodies arrive as ``int`` or ``Decimal`` (see :mod:`kontobok.api.json`); a JSON string, boolean or
+float where the vendor's schema says *number* is refused, so nothing is accepted that the schema forbids.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field, StrictInt, StrictStr
+
+from kontobok.wire.office import Amount, JsonDate, TransactionInput
+
+__all__ = ["TransactionInput"]
+
+class TransactionCreated(BaseModel):
+    transactionId: str  # noqa: N815
+    number: int
+
+
+class AccountRef(BaseModel):
+    id: int
+    number: int
+    name: str
+
+
+class AmountElement(BaseModel):
+    date: date
+    opening: Amount
+    closing: Amount
+    change: Amount
+
+
+class AggregationElement(BaseModel):
+    account: AccountRef
+    balances: list[AmountElement]
+
+
+class Fiscal(BaseModel):
+    startingDate: date  # noqa: N815
+    endingAt: date  # noqa: N815
+
+
+class AccountBalancesHal(BaseModel):
+    _embedded: dict[str, list[AggregationElement]]
+    beginningAt: date  # noqa: N815
+    endingAt: date  # noqa: N815
+    fiscals: list[Fiscal]
+
+
+class Account(BaseModel):
+    id: int
+    number: int
+    name: str
+    taxId: int  # noqa: N815
+
+
+class AccountCreate(BaseModel):
+    """Extension: a new account in the chart."""
+
+    number: Annotated[StrictInt, Field(ge=1000, le=99999999)]
+    name: Annotated[StrictStr, Field(min_length=1, max_length=200)]
+    taxId: Annotated[StrictInt, Field(ge=0)] = 0  # noqa: N815
+
+
+class CurrencyRead(BaseModel):
+    code: str
+    rate: Amount
+
+
+class AccountingPeriod(BaseModel):
+    id: str
+    type: str
+    startingDate: date  # noqa: N815
+    endingDate: date  # noqa: N815
+    isClosed: bool  # noqa: N815
+
+
+class FiscalYearOpen(BaseModel):
+    """Extension: open (or reopen) the fiscal year that starts in ``year``."""
+
+    year: Annotated[StrictInt, Field(ge=1900, le=2999)]
+
+
+class TaxRead(BaseModel):
+    id: int
+    number: int
+    name: str
+    rate: Amount
+
+
+class TransactionTypeRead(BaseModel):
+    id: int
+    number: int
+    name: str
+
+
+class ReversalInput(BaseModel):
+    """Extension: reverse a posted voucher, on ``date`` or on the original dates."""
+
+    date: JsonDate | None = None
+    comment: Annotated[StrictStr, Field(max_length=75)] | None = None
+
+
+class TransactionLineRead(BaseModel):
+    id: str
+    transaction: dict[str, Any]
+    account: AccountRef
+    transactionType: dict[str, int]  # noqa: N815
+    tax: dict[str, Amount]
+    amount: Amount
+    baseAmount: Amount  # noqa: N815
+    currency: CurrencyRead
+    date: date
+    periodDate: date  # noqa: N815
+    comment: str | None = None
+    createdAt: str  # noqa: N815
+    modifiedAt: str  # noqa: N815

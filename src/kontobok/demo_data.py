@@ -1,0 +1,419 @@
+"""Demo books: a fictitious Norwegian joinery's vouchers, generated the same way on every run.
+
+Fjordtre Interiør AS makes kitchens, tables, chairs and shelving in oak, birch and pine in a workshop in
+Norheimsund, sells them to cafés, hotels, shops and private homes, and mounts them on site. Twelve people
+work there. Its books hold the vouchers a small Norwegian company posts:
+
+* an incoming balance (IB, type 10) on the first day: the assets, debts and equity brought over from the
+  old system, with the open customer and supplier invoices line by line;
+* sales invoices (type 1): receivables 1500 debited with the gross total, sales credited gross with output
+  VAT (3000, code 3, 25 %; rarely 3100 code 5 or 3200 code 6); the customer pays later (type 5);
+* supplier invoices (type 2): a cost account debited gross with input VAT (code 1, or 11 for food), supplier
+  debt 2400 credited, paid from the bank on the due date (type 5); a few come from Austria in EUR, and the
+  exchange difference of their payment goes to 8060 agio or 8160 disagio;
+* payroll on the 20th (type 4): gross salary 5000 against withheld tax 2600 and net pay from the bank,
+  employer's contribution 14.1 % (5400/2770) and holiday pay 12 % (5092/2940); withheld tax and
+  contribution are paid every second month, the holiday pay earned in a year is paid the next June;
+* rent (type 6), bank fees and quarterly interest (type 5), straight through the bank;
+* the VAT return every two months (type 6): the VAT accounts are emptied into 2740 and its balance is paid
+  (or refunded) on the statutory due date; at the end of each year 20 % of the fixed assets is depreciated;
+* once a year, after the September payroll, the cash built up buys a new machine, paid at delivery; that
+  takes the bank account just below zero for a day or two, inside the bank's overdraft.
+
+kontobok splits VAT itself, so the generator posts gross amounts. It keeps a shadow ledger (:class:`_Books`)
+of the amounts after the split, rounded as kontobok rounds them, so that the VAT settlement, the tax payments
+and the machine purchase use exact balances. Simplifications: only fixed public holidays (no Easter), no
+employer's contribution on holiday pay, no tax withheld from it.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from kontobok.core.money import convert_to_base
+from kontobok.core.taxes import REVERSE_CHARGE_OUTPUT_ACCOUNT, STANDARD_TAX_CODES, vat_of_gross
+from kontobok.core.voucher import InvoiceRef, LineDraft, VoucherDraft
+
+COMPANY_NAME = "Fjordtre Interiør AS"
+FIRST_CUSTOMER_ID = 10001
+
+DEMO_CUSTOMERS: tuple[str, ...] = (
+    "Nordlys Kafé AS", "Hotell Ulvik Fjord AS", "Bergen Kjøkkensenter AS", "Voss Interiør AS",
+    "Kafé Brygga Øystese AS", "Hardanger Hytteutleie AS", "Eide Bygg og Snekker AS", "Odda Møbel AS",
+    "Sandviken Bryggeri AS", "Fjellstova Restaurant AS", "Kvam herad", "Norheimsund Tannlegesenter AS",
+    "Lofthus Gjestgiveri AS", "Sjøbua Sjømat AS", "Bolig og Hjem Bergen AS", "Granvin Hotell AS",
+    "Tysnes Feriesenter AS", "Helle Arkitekter AS", "Stord Kontorsenter AS", "Rosendal Turisthotell AS",
+    "Hjemmekjær Interiør AS", "Kari og Ola Fjeldstad", "Ingrid Sæbø", "Familien Hovland", "Trond Aksnes",
+    "Liv Mæland", "Jostein Rykkje", "Bjørg Tveito",
+)  # fmt: skip
+"""The customers; a customer's id is :data:`FIRST_CUSTOMER_ID` plus its index here."""
+
+# Description, gross unit price in kroner, most units on one invoice line.
+_PRODUCTS: tuple[tuple[str, int, int], ...] = (
+    ("Spisebord eik", 18_900, 1), ("Spisestol bjørk", 2_450, 6), ("Bokhylle furu", 3_290, 2),
+    ("Kjøkkenfront eik", 1_150, 10), ("Benkeplate heltre", 6_400, 1), ("Garderobeskap", 12_800, 1),
+    ("Montering, time", 950, 6), ("Salongbord ask", 7_600, 1), ("Barkrakk eik", 3_150, 4),
+    ("Skjærefjøl eik", 490, 8), ("Reparasjon, time", 780, 3),
+)  # fmt: skip
+# Supplier, cost account, tax code, smallest and largest gross invoice in kroner.
+_SUPPLIERS: tuple[tuple[str, int, int, int, int], ...] = (
+    ("Hardanger Trelast AS", 4000, 1, 8_000, 70_000), ("Vestlandske Beslag AS", 4000, 1, 1_500, 20_000),
+    ("Møbelgrossisten Norge AS", 4300, 1, 4_000, 40_000), ("Kontorkompaniet AS", 6800, 1, 300, 4_500),
+    ("Fjordkantina AS", 7790, 11, 800, 6_000),
+)  # fmt: skip
+_MONTHLY_BILLS: tuple[tuple[str, int, int, int, int], ...] = (
+    ("Hardanger Energi AS", 6340, 1, 6_000, 22_000), ("Telenor Norge AS", 6900, 1, 2_400, 3_600),
+)  # fmt: skip
+_MACHINE_SUPPLIER = ("Verktøymaskiner Vest AS", 1200, 1)
+_EUR_SUPPLIER = "Holzwerk Tirol GmbH"
+# Employee, monthly gross salary in kroner in the first year, tax withheld in percent.
+_EMPLOYEES: tuple[tuple[str, int, int], ...] = (
+    ("Kari Nordheim", 62_000, 34), ("Ola Haugland", 54_500, 32), ("Ingrid Vik", 51_000, 31),
+    ("Lars Brekke", 49_500, 31), ("Silje Aasen", 47_000, 30), ("Erik Tveit", 58_000, 33),
+    ("Marte Lie", 45_500, 30), ("Jonas Steine", 52_000, 32), ("Hanne Kvam", 48_000, 31),
+    ("Per Øvrebø", 56_000, 33), ("Tone Hjelle", 44_000, 29), ("Anders Berge", 68_000, 35),
+)  # fmt: skip
+_MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
+           "november", "desember")  # fmt: skip
+_HOLIDAYS = frozenset({(1, 1), (5, 1), (5, 17), (12, 24), (12, 25), (12, 26), (12, 31)})
+_TAX_CODES = {code.number: code for code in STANDARD_TAX_CODES}
+_VAT_ACCOUNTS = tuple(
+    sorted({c.vat_account for c in STANDARD_TAX_CODES if c.vat_account} | {REVERSE_CHARGE_OUTPUT_ACCOUNT})
+)
+_NO_INVOICE = InvoiceRef()
+_KRONE = 100  # øre
+
+
+@dataclass
+class _Books:
+    """The generator's state: its random source, a shadow ledger in øre after VAT split, payments to come."""
+
+    rng: random.Random
+    first_year: int
+    balances: defaultdict[int, int] = field(default_factory=lambda: defaultdict(int))
+    due: defaultdict[date, list[VoucherDraft]] = field(default_factory=lambda: defaultdict(list))
+    holiday_pay: defaultdict[int, int] = field(default_factory=lambda: defaultdict(int))
+    invoice_number: int = 10000
+
+    def record(self, draft: VoucherDraft) -> VoucherDraft:
+        """Post ``draft`` to the shadow ledger, splitting VAT exactly as :func:`build_voucher` does."""
+        for line in draft.lines:
+            currency, rate = line.currency or "NOK", line.rate or Decimal(1)
+            gross = _minor(line.amount)
+            tax = _TAX_CODES[line.tax_number]
+            vat = vat_of_gross(gross, tax.rate_basis_points) if tax.splits_gross else 0
+            net_nok = convert_to_base(gross - vat, currency, rate, "NOK")
+            self.balances[line.account_number] += net_nok
+            if tax.vat_account is not None:
+                self.balances[tax.vat_account] += convert_to_base(gross, currency, rate, "NOK") - net_nok
+        return draft
+
+    def years_in(self, day: date) -> int:
+        return day.year - self.first_year
+
+
+def generate_demo_vouchers(years: range, *, seed: int = 2024) -> Iterator[VoucherDraft]:
+    """Fjordtre Interiør AS's vouchers for the consecutive calendar ``years``, in date order.
+
+    Payments that would fall after the last year are left out, so invoices stay open at the end.
+    """
+    if not years:
+        return
+    books = _Books(random.Random(seed), years[0])
+    first, end = date(years[0], 1, 1), date(years[-1] + 1, 1, 1)
+    yield books.record(_incoming_balance(books, first))
+    day = first
+    while day < end:
+        for kind in _DAILY_KINDS:
+            for draft in kind(books, day):
+                yield books.record(draft)
+        day += timedelta(days=1)
+
+
+def _minor(amount: Decimal | int) -> int:
+    return amount * _KRONE if isinstance(amount, int) else int(amount.scaleb(2))
+
+
+def _kr(minor: int) -> Decimal:
+    return Decimal(minor).scaleb(-2)
+
+
+def _line(
+    account: int,
+    minor: int,
+    comment: str | None = None,
+    *,
+    tax: int = 0,
+    invoice: InvoiceRef = _NO_INVOICE,
+    customer_id: int | None = None,
+) -> LineDraft:
+    return LineDraft(account, _kr(minor), tax, comment=comment, invoice=invoice, customer_id=customer_id)
+
+
+def _voucher(type_number: int, day: date, comment: str, *lines: LineDraft) -> VoucherDraft:
+    return VoucherDraft(type_number, day, tuple(lines), comment=comment[:75])
+
+
+def _is_business_day(day: date) -> bool:
+    return day.weekday() < 5 and (day.month, day.day) not in _HOLIDAYS
+
+
+def _next_business_day(day: date) -> date:
+    while not _is_business_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def _is_due_on(day: date, day_of_month: int) -> bool:
+    """Whether ``day`` is the first business day on or after ``day_of_month`` in its month."""
+    return day == _next_business_day(day.replace(day=day_of_month))
+
+
+def _is_month_end(day: date) -> bool:
+    return (day + timedelta(days=1)).day == 1
+
+
+def _incoming_balance(books: _Books, day: date) -> VoucherDraft:
+    """The IB: bank, equipment, open receivables and supplier debt, against share capital and equity.
+
+    The open invoices are listed one per line and are paid in January like any other invoice.
+    """
+    rng = books.rng
+    lines = [_line(1920, 800_000_00, "Bankinnskudd"), _line(1250, 350_000_00, "Inventar og verktøy")]
+    for n in range(8):
+        gross, index = rng.randint(20_000, 80_000) * _KRONE, rng.randrange(len(DEMO_CUSTOMERS))
+        ref = InvoiceRef(number=str(9901 + n), due_date=day + timedelta(days=rng.randint(3, 28)))
+        lines.append(_line(1500, gross, invoice=ref, customer_id=FIRST_CUSTOMER_ID + index))
+        _plan_customer_payment(books, lines[-1], DEMO_CUSTOMERS[index], after=day)
+    for name, _, _, low, high in _SUPPLIERS[:3]:
+        gross = rng.randint(low, high) * _KRONE
+        ref = InvoiceRef(str(rng.randint(100_000, 999_999)), day + timedelta(days=rng.randint(3, 28)))
+        lines.append(_line(2400, -gross, invoice=ref))
+        payment = _supplier_payment(name, ref, gross)
+        books.due[payment.day].append(payment)
+    lines.append(_line(2000, -100_000_00, "Aksjekapital"))
+    lines.append(_line(2050, -sum(_minor(line.amount) for line in lines), "Annen egenkapital"))
+    return _voucher(10, day, f"Inngående balanse {day.year}", *lines)
+
+
+def _due_payments(books: _Books, day: date) -> list[VoucherDraft]:
+    return books.due.pop(day, [])
+
+
+def _plan_customer_payment(books: _Books, receivable: LineDraft, customer: str, *, after: date) -> None:
+    """Most customers pay around the due date; one invoice in seventy is never paid."""
+    rng, ref, total = books.rng, receivable.invoice, _minor(receivable.amount)
+    if ref.due_date is None or rng.randrange(70) == 0:
+        return
+    paid = _next_business_day(max(after + timedelta(days=1), ref.due_date + timedelta(rng.randint(-10, 21))))
+    payment = _voucher(
+        5,
+        paid,
+        f"Innbetaling faktura {ref.number} {customer}",
+        _line(1920, total),
+        _line(1500, -total, invoice=ref, customer_id=receivable.customer_id),
+    )
+    books.due[paid].append(payment)
+
+
+def _sales_invoices(books: _Books, day: date) -> list[VoucherDraft]:
+    if not _is_business_day(day):
+        return []
+    count = books.rng.randint(9, 17) // (2 if day.month == 7 else 1)
+    return [_sales_invoice(books, day) for _ in range(count)]
+
+
+def _sales_invoice(books: _Books, day: date) -> VoucherDraft:
+    """Receivables debited with the gross total; each product line credited gross to its sales account."""
+    rng = books.rng
+    books.invoice_number += 1
+    index = rng.randrange(len(DEMO_CUSTOMERS))
+    ref = InvoiceRef(str(books.invoice_number), day + timedelta(days=rng.choice((14, 14, 30))))
+    sales = []
+    for _ in range(rng.choice((1, 1, 1, 2, 3))):
+        name, price, most = rng.choice(_PRODUCTS)
+        units, pick = rng.randint(1, most), rng.randrange(100)
+        account, tax = (3000, 3) if pick < 94 else (3100, 5) if pick < 97 else (3200, 6)
+        sales.append(_line(account, -units * price * _KRONE, f"{units} stk {name}", tax=tax))
+    total = -sum(_minor(line.amount) for line in sales)
+    receivable = _line(1500, total, invoice=ref, customer_id=FIRST_CUSTOMER_ID + index)
+    _plan_customer_payment(books, receivable, DEMO_CUSTOMERS[index], after=day)
+    return _voucher(1, day, f"Faktura {ref.number} {DEMO_CUSTOMERS[index]}", receivable, *sales)
+
+
+def _supplier_invoice(
+    books: _Books, day: date, supplier: tuple[str, int, int], gross: int, *, due_days: int = 30
+) -> tuple[VoucherDraft, VoucherDraft]:
+    """The supplier's invoice (cost debited gross, debt 2400 credited) and its payment on the due date."""
+    name, account, tax = supplier
+    ref = InvoiceRef(str(books.rng.randint(100_000, 999_999)), day + timedelta(days=due_days))
+    invoice = _voucher(
+        2, day, f"Faktura {ref.number} {name}", _line(account, gross, tax=tax), _line(2400, -gross, invoice=ref)
+    )
+    return invoice, _supplier_payment(name, ref, gross)
+
+
+def _supplier_payment(name: str, ref: InvoiceRef, gross: int) -> VoucherDraft:
+    """Supplier debt 2400 debited and the bank credited on the first business day from the due date."""
+    assert ref.due_date is not None
+    paid = _next_business_day(ref.due_date)
+    text = f"Betaling faktura {ref.number} {name}"
+    return _voucher(5, paid, text, _line(2400, gross, invoice=ref), _line(1920, -gross))
+
+
+def _book_purchase(books: _Books, day: date, supplier: tuple[str, int, int, int, int]) -> VoucherDraft:
+    name, account, tax, low, high = supplier
+    gross = books.rng.randint(low * _KRONE, high * _KRONE)
+    invoice, payment = _supplier_invoice(books, day, (name, account, tax), gross)
+    books.due[payment.day].append(payment)
+    return invoice
+
+
+def _purchases(books: _Books, day: date) -> list[VoucherDraft]:
+    if not _is_business_day(day):
+        return []
+    bills = [_book_purchase(books, day, bill) for bill in _MONTHLY_BILLS if _is_due_on(day, 3)]
+    count = books.rng.randint(1, 3)
+    return bills + [_book_purchase(books, day, books.rng.choice(_SUPPLIERS)) for _ in range(count)]
+
+
+def _eur_purchase(books: _Books, day: date) -> list[VoucherDraft]:
+    """Timber bought in EUR: both invoice lines at the invoice day's rate; the payment's rate differs."""
+    rng = books.rng
+    if not _is_business_day(day) or rng.randrange(35) != 0:
+        return []
+    rate, cents = Decimal(rng.randint(112_000, 119_500)).scaleb(-4), rng.randint(2_000_00, 18_000_00)
+    ref = InvoiceRef(f"AT-{rng.randint(10_000, 99_999)}", day + timedelta(days=30))
+
+    def eur(account: int, minor: int) -> LineDraft:
+        return LineDraft(account, _kr(minor), currency="EUR", rate=rate, invoice=ref)
+
+    books.due[_next_business_day(day + timedelta(days=30))].append(
+        _eur_payment(ref, cents, eur(2400, cents), rate + Decimal(rng.randint(-1500, 1500)).scaleb(-4))
+    )
+    text = f"Faktura {ref.number} {_EUR_SUPPLIER}, eiketre"
+    return [_voucher(2, day, text, eur(4300, cents), eur(2400, -cents))]
+
+
+def _eur_payment(ref: InvoiceRef, cents: int, debt: LineDraft, rate: Decimal) -> VoucherDraft:
+    assert ref.due_date is not None and debt.rate is not None
+    booked = convert_to_base(cents, "EUR", debt.rate, "NOK")
+    paid = convert_to_base(cents, "EUR", rate, "NOK")
+    lines = [debt, _line(1920, -paid, f"EUR {_kr(cents)} til kurs {rate}")]
+    if paid != booked:
+        lines.append(_line(8160 if paid > booked else 8060, paid - booked, "Valutadifferanse"))
+    day = _next_business_day(ref.due_date)
+    return _voucher(5, day, f"Betaling faktura {ref.number} {_EUR_SUPPLIER}", *lines)
+
+
+def _payroll(books: _Books, day: date) -> list[VoucherDraft]:
+    """Salaries after the yearly raise of 4 %, the employer's contribution and the holiday pay accrued."""
+    if not _is_due_on(day, 20):
+        return []
+    lines, total = [], 0
+    for name, monthly, percent in _EMPLOYEES:
+        gross = monthly * _KRONE * (100 + 4 * books.years_in(day)) // 100
+        withheld = gross * percent // 100 // _KRONE * _KRONE
+        text = f"Lønn {name}"
+        lines += [_line(5000, gross, text), _line(2600, -withheld, text), _line(1920, withheld - gross, text)]
+        total += gross
+    contribution, holiday = total * 141 // 1000, total * 12 // 100
+    books.holiday_pay[day.year] += holiday
+    lines += [_line(5400, contribution, "Arbeidsgiveravgift 14,1 %"), _line(2770, -contribution)]
+    lines += [_line(5092, holiday, "Feriepenger 12 %"), _line(2940, -holiday)]
+    return [_voucher(4, day, f"Lønn {_MONTHS[day.month - 1]} {day.year}", *lines)]
+
+
+def _holiday_payout(books: _Books, day: date) -> list[VoucherDraft]:
+    owed = books.holiday_pay.get(day.year - 1, 0)
+    if day.month != 6 or not _is_due_on(day, 20) or not owed:
+        return []
+    text = f"Utbetaling feriepenger opptjent {day.year - 1}"
+    return [_voucher(4, day, text, _line(2940, owed), _line(1920, -owed))]
+
+
+def _tax_payment(books: _Books, day: date) -> list[VoucherDraft]:
+    """Withheld tax and employer's contribution of the two months before, due the 15th of odd months."""
+    withheld, contribution = books.balances[2600], books.balances[2770]
+    if day.month % 2 == 0 or not _is_due_on(day, 15) or not withheld + contribution:
+        return []
+    lines = (_line(2600, -withheld), _line(2770, -contribution), _line(1920, withheld + contribution))
+    return [_voucher(5, day, f"Forskuddstrekk og arbeidsgiveravgift {_period(day)}", *lines)]
+
+
+def _period(day: date) -> str:
+    """The two months before ``day``, as a VAT or payroll term is named: "november-desember 2024"."""
+    last = (day.replace(day=1) - timedelta(days=1)).replace(day=1)
+    first = last - timedelta(days=1)
+    return f"{_MONTHS[first.month - 1]}-{_MONTHS[last.month - 1]} {last.year}"
+
+
+def _rent(books: _Books, day: date) -> list[VoucherDraft]:
+    if not _is_due_on(day, 1):
+        return []
+    rent = 62_500 * _KRONE * (100 + 5 * books.years_in(day)) // 100
+    text = f"Husleie {_MONTHS[day.month - 1]} {day.year} Vikøy Næringsbygg AS"
+    return [_voucher(6, day, text, _line(6300, rent), _line(1920, -rent))]
+
+
+def _machine(books: _Books, day: date) -> list[VoucherDraft]:
+    """The yearly machine, sized so that paying it at delivery takes the bank a little below zero."""
+    if day.month != 9 or not _is_due_on(day, 21):
+        return []
+    wanted = books.balances[1920] + books.rng.randint(40_000, 110_000) * _KRONE
+    gross = max(-(-wanted // 10_000_00) * 10_000_00, 150_000_00)
+    invoice, payment = _supplier_invoice(books, day, _MACHINE_SUPPLIER, gross, due_days=0)
+    return [invoice, payment]
+
+
+def _bank_costs(books: _Books, day: date) -> list[VoucherDraft]:
+    """Account fees and transaction fees each month; interest earned at each quarter's end."""
+    if not _is_business_day(day) or _next_business_day(day + timedelta(days=1)).month == day.month:
+        return []
+    month = f"{_MONTHS[day.month - 1]} {day.year}"
+    fee = books.rng.randint(600_00, 1400_00)
+    drafts = [
+        _voucher(5, day, f"Kontohold og nettbank {month}", _line(7770, 250_00), _line(1920, -250_00)),
+        _voucher(5, day, f"Transaksjonsgebyrer {month}", _line(7770, fee), _line(1920, -fee)),
+    ]
+    interest = max(books.balances[1920], 0) // 400
+    if day.month % 3 == 0 and interest:
+        text = f"Renter {day.month // 3}. kvartal {day.year}"
+        drafts.append(_voucher(5, day, text, _line(1920, interest), _line(8040, -interest)))
+    return drafts
+
+
+def _depreciation(books: _Books, day: date) -> list[VoucherDraft]:
+    if (day.month, day.day) != (12, 31):
+        return []
+    parts = [(account, books.balances[account] // 5 // _KRONE * _KRONE) for account in (1200, 1250)]
+    lines = [_line(account, -amount) for account, amount in parts if amount]
+    total = sum(amount for _, amount in parts)
+    return [_voucher(6, day, f"Avskrivning driftsmidler {day.year}", _line(6000, total), *lines)]
+
+
+def _vat_settlement(books: _Books, day: date) -> list[VoucherDraft]:
+    """At the end of each two-month term, VAT accounts to 2740; the balance is paid on the due date."""
+    if day.month % 2 or not _is_month_end(day):
+        return []
+    moved = [(account, books.balances[account]) for account in _VAT_ACCOUNTS if books.balances[account]]
+    total = sum(balance for _, balance in moved)
+    term = _period(day + timedelta(days=1))
+    lines = [_line(account, -balance) for account, balance in moved]
+    due = date(day.year + day.month // 12, (day.month + 1) % 12 + 1, 10)
+    due = _next_business_day(date(day.year, 8, 31) if day.month == 6 else due)
+    books.due[due].append(
+        _voucher(6, due, f"Betaling merverdiavgift {term}", _line(2740, -total), _line(1920, total))
+    )
+    return [_voucher(6, day, f"Oppgjør merverdiavgift {term}", *lines, _line(2740, total))]
+
+
+_DAILY_KINDS: tuple[Callable[[_Books, date], list[VoucherDraft]], ...] = (
+    _due_payments, _rent, _purchases, _eur_purchase, _sales_invoices, _payroll, _holiday_payout,
+    _tax_payment, _machine, _bank_costs, _depreciation, _vat_settlement,
+)  # fmt: skip

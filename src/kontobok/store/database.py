@@ -1,0 +1,88 @@
+"""Opening the database: SQLite by default, PostgreSQL through the same URL, always migrated to the latest
+schema before use.
+
+SQLite runs in WAL mode with foreign keys on. Writes take the database's write lock at their start
+(``BEGIN IMMEDIATE``) so that two writers queue instead of failing half-way through a voucher.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+
+DEFAULT_DATABASE_URL = "sqlite:///kontobok.db"
+_WRITE = "kontobok_write"
+
+
+def database_url(explicit: str | None = None) -> str:
+    """The URL to use: an explicit one, else ``KONTOBOK_DATABASE_URL``, else ``kontobok.db`` here."""
+    return explicit or os.environ.get("KONTOBOK_DATABASE_URL") or DEFAULT_DATABASE_URL
+
+
+def create_engine(url: str) -> sa.Engine:
+    """An engine for ``url`` with kontobok's connection settings (not yet migrated: see :func:`open_database`)."""
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 60}, pool_size=8, max_overflow=8
+        )
+        _configure_sqlite(engine)
+        return engine
+    return sa.create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+def _configure_sqlite(engine: sa.Engine) -> None:
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=60000")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(connection: sa.Connection) -> None:
+        immediate = connection.get_execution_options().get(_WRITE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def migrate(engine: sa.Engine) -> None:
+    """Bring the schema up to the latest migration (a no-op when it is there already)."""
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    with engine.connect() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+        if connection.in_transaction():
+            connection.commit()
+
+
+def open_database(url: str | None = None) -> sa.Engine:
+    """An engine on the configured database, migrated to the latest schema."""
+    engine = create_engine(database_url(url))
+    migrate(engine)
+    return engine
+
+
+@contextmanager
+def write_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """A connection in a transaction that holds the write lock from its start and commits at the end."""
+    with engine.connect() as connection:
+        connection.execution_options(**{_WRITE: True})
+        with connection.begin():
+            yield connection
+
+
+@contextmanager
+def read_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """A connection in a read-only transaction: a consistent view of the books for one answer."""
+    with engine.connect() as connection, connection.begin():
+        yield connection

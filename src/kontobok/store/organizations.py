@@ -1,0 +1,173 @@
+"""Organizations, the tenants of kontobok, and the books a new one starts with.
+
+A new organization gets the standard chart of accounts, the standard VAT codes, the standard transaction
+types and the fiscal years it asks to have open.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from kontobok.core.accounts import STANDARD_CHART
+from kontobok.core.errors import NotFound
+from kontobok.core.periods import fiscal_year_range
+from kontobok.core.taxes import STANDARD_TAX_CODES
+from kontobok.core.transaction_types import STANDARD_TRANSACTION_TYPES
+from kontobok.store.clock import utc_now
+from kontobok.store.schema import (
+    accounts,
+    fiscal_years,
+    organizations,
+    tax_codes,
+    transaction_types,
+)
+
+FIRST_ACCOUNT_ID = 1000001
+
+
+@dataclass(frozen=True)
+class Organization:
+    organization_id: int
+    name: str
+    organization_number: str
+    base_currency: str
+    time_zone: str
+    fiscal_year_start_month: int
+    signing_key: str
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "id": self.organization_id,
+            "name": self.name,
+            "organizationNumber": self.organization_number,
+            "currency": self.base_currency,
+            "timeZone": self.time_zone,
+            "fiscalYearStartMonth": self.fiscal_year_start_month,
+        }
+
+
+def create_organization(
+    connection: sa.Connection,
+    *,
+    name: str,
+    organization_number: str,
+    base_currency: str = "NOK",
+    time_zone: str = "Europe/Oslo",
+    fiscal_year_start_month: int = 1,
+    open_years: range = range(0),
+) -> Organization:
+    """Create an organization with the standard chart, tax codes, transaction types and open years."""
+    now = utc_now()
+    organization_id = connection.execute(
+        organizations.insert()
+        .values(
+            name=name,
+            organization_number=organization_number,
+            base_currency=base_currency,
+            time_zone=time_zone,
+            fiscal_year_start_month=fiscal_year_start_month,
+            signing_key=secrets.token_hex(32),
+            created_at=now,
+        )
+        .returning(organizations.c.organization_id)
+    ).scalar_one()
+    connection.execute(
+        accounts.insert(),
+        [
+            {
+                "organization_id": organization_id,
+                "account_id": FIRST_ACCOUNT_ID + index,
+                "number": account.number,
+                "name": account.name,
+                "tax_number": account.tax_code,
+                "created_at": now,
+            }
+            for index, account in enumerate(STANDARD_CHART)
+        ],
+    )
+    connection.execute(
+        tax_codes.insert(),
+        [
+            {
+                "organization_id": organization_id,
+                "number": code.number,
+                "name": code.name,
+                "rate_basis_points": code.rate_basis_points,
+                "treatment": code.treatment.value,
+                "vat_account": code.vat_account,
+            }
+            for code in STANDARD_TAX_CODES
+        ],
+    )
+    connection.execute(
+        transaction_types.insert(),
+        [
+            {
+                "organization_id": organization_id,
+                "number": kind.number,
+                "name": kind.name,
+                "is_incoming_balance": kind.is_incoming_balance,
+                "next_voucher_number": 1,
+            }
+            for kind in STANDARD_TRANSACTION_TYPES
+        ],
+    )
+    organization = get_organization(connection, organization_id)
+    for year in open_years:
+        open_fiscal_year(connection, organization, year)
+    return organization
+
+
+def get_organization(connection: sa.Connection, organization_id: int) -> Organization:
+    row = (
+        connection.execute(
+            sa.select(organizations).where(organizations.c.organization_id == organization_id)
+        )
+        .mappings()
+        .one_or_none()
+    )
+    if row is None:
+        raise NotFound(f"organization {organization_id} does not exist")
+    return Organization(
+        organization_id=row["organization_id"],
+        name=row["name"],
+        organization_number=row["organization_number"],
+        base_currency=row["base_currency"],
+        time_zone=row["time_zone"],
+        fiscal_year_start_month=row["fiscal_year_start_month"],
+        signing_key=row["signing_key"],
+    )
+
+
+def open_fiscal_year(connection: sa.Connection, organization: Organization, year: int) -> bool:
+    """Open the fiscal year that starts in ``year``, creating it if needed; False if it was open already."""
+    key = (fiscal_years.c.organization_id == organization.organization_id) & (fiscal_years.c.year == year)
+    existing = connection.execute(sa.select(fiscal_years.c.is_closed).where(key)).scalar_one_or_none()
+    if existing is None:
+        span = fiscal_year_range(year, organization.fiscal_year_start_month)
+        connection.execute(
+            fiscal_years.insert().values(
+                organization_id=organization.organization_id,
+                year=year,
+                fiscal_year_id=uuid.uuid4(),
+                begins_on=span.begin,
+                ends_before=span.end,
+                is_closed=False,
+            )
+        )
+        return True
+    if existing:
+        connection.execute(fiscal_years.update().where(key).values(is_closed=False))
+        return True
+    return False
+
+
+def close_fiscal_year(connection: sa.Connection, organization: Organization, year: int) -> None:
+    """Close the fiscal year that starts in ``year``: no line may be posted into it any more."""
+    key = (fiscal_years.c.organization_id == organization.organization_id) & (fiscal_years.c.year == year)
+    if connection.execute(fiscal_years.update().where(key).values(is_closed=True)).rowcount == 0:
+        raise NotFound(f"fiscal year {year} does not exist")

@@ -1,0 +1,198 @@
+"""Writing vouchers: lines, gapless voucher numbers and the per-day totals, in one database transaction.
+
+Voucher numbers run per transaction type without gaps. The counter lives on the transaction type's row and is
+advanced with an ``UPDATE … RETURNING``, which also serialises concurrent writers of the same type; a failed
+transaction rolls the counter back with everything else, so no number is ever skipped.
+
+The per-day totals are aggregated in memory for the whole batch and written with one upsert per account and
+day, in key order so that concurrent writers always lock rows in the same order.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from kontobok.core.voucher import PostingLine, PostingVoucher, VoucherDraft, build_voucher
+from kontobok.store.books import account_ids_by_number, list_transaction_types, load_ledger_context
+from kontobok.store.organizations import Organization
+from kontobok.store.clock import utc_now
+from kontobok.store.schema import account_daily_totals, transaction_lines, transaction_types, vouchers
+
+DATE_BASIS = 0
+PERIOD_BASIS = 1
+
+
+@dataclass(frozen=True)
+class PostedVoucher:
+    voucher_id: uuid.UUID
+    transaction_type_number: int
+    voucher_number: int
+
+
+@dataclass
+class _Total:
+    movement: int = 0
+    incoming: int = 0
+    line_count: int = 0
+
+
+def post_vouchers(
+    connection: sa.Connection,
+    organization_id: int,
+    batch: Sequence[PostingVoucher],
+    *,
+    reverses: uuid.UUID | None = None,
+) -> list[PostedVoucher]:
+    """Store already-checked vouchers with their numbers, lines and per-day totals."""
+    if not batch:
+        return []
+    numbers = _allocate_numbers(connection, organization_id, batch)
+    incoming_types = {
+        kind.number for kind in list_transaction_types(connection, organization_id) if kind.is_incoming_balance
+    }
+    account_ids = account_ids_by_number(connection, organization_id)
+    now = utc_now()
+    posted: list[PostedVoucher] = []
+    voucher_rows: list[dict[str, object]] = []
+    line_rows: list[dict[str, object]] = []
+    totals: dict[tuple[int, int, date], _Total] = defaultdict(_Total)
+    for voucher, number in zip(batch, numbers, strict=True):
+        voucher_id = uuid.uuid4()
+        posted.append(PostedVoucher(voucher_id, voucher.transaction_type_number, number))
+        voucher_rows.append(
+            {
+                "organization_id": organization_id,
+                "voucher_id": voucher_id,
+                "transaction_type_number": voucher.transaction_type_number,
+                "voucher_number": number,
+                "voucher_date": voucher.day,
+                "comment": voucher.comment,
+                "document_id": voucher.document_id,
+                "reverses_voucher_id": reverses,
+                "created_at": now,
+            }
+        )
+        is_incoming = voucher.transaction_type_number in incoming_types
+        for line in voucher.lines:
+            account_id = account_ids[line.account_number]
+            line_rows.append(_line_row(organization_id, voucher, voucher_id, number, line, account_id, now))
+            for basis, day in ((DATE_BASIS, line.day), (PERIOD_BASIS, line.period_date)):
+                total = totals[(account_id, basis, day)]
+                total.movement += line.amount
+                total.incoming += line.amount if is_incoming else 0
+                total.line_count += 1
+    connection.execute(vouchers.insert(), voucher_rows)
+    connection.execute(transaction_lines.insert(), line_rows)
+    _add_to_daily_totals(connection, organization_id, totals)
+    return posted
+
+
+def _allocate_numbers(
+    connection: sa.Connection, organization_id: int, batch: Sequence[PostingVoucher]
+) -> list[int]:
+    needed: dict[int, int] = defaultdict(int)
+    for voucher in batch:
+        needed[voucher.transaction_type_number] += 1
+    next_number: dict[int, int] = {}
+    for type_number in sorted(needed):
+        row = transaction_types.c
+        after = connection.execute(
+            transaction_types.update()
+            .where((row.organization_id == organization_id) & (row.number == type_number))
+            .values(next_voucher_number=row.next_voucher_number + needed[type_number])
+            .returning(row.next_voucher_number)
+        ).scalar_one()
+        next_number[type_number] = after - needed[type_number]
+    numbers: list[int] = []
+    for voucher in batch:
+        numbers.append(next_number[voucher.transaction_type_number])
+        next_number[voucher.transaction_type_number] += 1
+    return numbers
+
+
+def _line_row(
+    organization_id: int,
+    voucher: PostingVoucher,
+    voucher_id: uuid.UUID,
+    voucher_number: int,
+    line: PostingLine,
+    account_id: int,
+    now: object,
+) -> dict[str, object]:
+    return {
+        "organization_id": organization_id,
+        "line_id": uuid.uuid4(),
+        "voucher_id": voucher_id,
+        "line_number": line.line_number,
+        "transaction_type_number": voucher.transaction_type_number,
+        "voucher_number": voucher_number,
+        "account_id": account_id,
+        "account_number": line.account_number,
+        "line_date": line.day,
+        "period_date": line.period_date,
+        "amount": line.amount,
+        "currency": line.currency,
+        "currency_amount": line.currency_amount,
+        "rate": str(line.rate),
+        "tax_number": line.tax_number,
+        "tax_rate_basis_points": line.tax_rate_basis_points,
+        "is_vat": line.is_vat,
+        "comment": line.comment,
+        "invoice_number": line.invoice.number,
+        "invoice_due_date": line.invoice.due_date,
+        "remittance_reference": line.invoice.remittance_reference,
+        "invoice_bank_account": line.invoice.bank_account,
+        "customer_id": line.customer_id,
+        "dimensions": json.dumps(line.dimensions) if line.dimensions else None,
+        "created_at": now,
+        "modified_at": now,
+    }
+
+
+def _add_to_daily_totals(
+    connection: sa.Connection, organization_id: int, totals: dict[tuple[int, int, date], _Total]
+) -> None:
+    rows = [
+        {
+            "organization_id": organization_id,
+            "account_id": account_id,
+            "basis": basis,
+            "day": day,
+            "movement": total.movement,
+            "incoming": total.incoming,
+            "line_count": total.line_count,
+        }
+        for (account_id, basis, day), total in sorted(totals.items())
+    ]
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(account_daily_totals)
+    table = account_daily_totals.c
+    connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=["organization_id", "account_id", "basis", "day"],
+            set_={
+                "movement": table.movement + statement.excluded.movement,
+                "incoming": table.incoming + statement.excluded.incoming,
+                "line_count": table.line_count + statement.excluded.line_count,
+            },
+        ),
+        rows,
+    )
+
+
+def post_drafts(
+    connection: sa.Connection, organization: Organization, drafts: Sequence[VoucherDraft]
+) -> list[PostedVoucher]:
+    """Check vouchers as clients sent them against the books and store them; raise before storing any."""
+    context = load_ledger_context(connection, organization)
+    return post_vouchers(
+        connection, organization.organization_id, [build_voucher(draft, context) for draft in drafts]
+    )

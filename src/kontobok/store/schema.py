@@ -1,0 +1,211 @@
+"""The database schema.
+
+Every table's primary key starts with ``organization_id`` and every query filters by it: one organization's
+rows never mix with another's, and on PostgreSQL the schema can be distributed by that column (Citus) with
+all of an organization's rows on one shard.
+
+``account_daily_totals`` holds, per account and day, the sum of the lines posted that day. It is written in
+the same database transaction as the lines, so it is never out of step with them, and balance reports read
+it instead of the lines: their cost depends on the days asked for, not on the number of lines. ``basis``
+says which day a row is keyed by: the posting date, or the accounting-period date.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+Money = sa.BigInteger
+Timestamp = sa.DateTime(timezone=True)
+
+organizations = sa.Table(
+    "organizations",
+    metadata,
+    sa.Column("organization_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("organization_number", sa.String(9), nullable=False),
+    sa.Column("base_currency", sa.String(3), nullable=False),
+    sa.Column("time_zone", sa.String(64), nullable=False),
+    sa.Column("fiscal_year_start_month", sa.SmallInteger, nullable=False),
+    sa.Column("signing_key", sa.String(64), nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.CheckConstraint("fiscal_year_start_month BETWEEN 1 AND 12", name="start_month"),
+)
+
+api_clients = sa.Table(
+    "api_clients",
+    metadata,
+    sa.Column("organization_id", sa.Integer, primary_key=True),
+    sa.Column("client_id", sa.String(80), primary_key=True),
+    sa.Column("secret_hash", sa.String(64), nullable=False),
+    sa.Column("scopes", sa.Text, nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.ForeignKeyConstraint(["organization_id"], ["organizations.organization_id"]),
+)
+
+accounts = sa.Table(
+    "accounts",
+    metadata,
+    sa.Column("organization_id", sa.Integer, primary_key=True),
+    sa.Column("account_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("tax_number", sa.Integer, nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.UniqueConstraint("organization_id", "number"),
+    sa.ForeignKeyConstraint(["organization_id"], ["organizations.organization_id"]),
+)
+
+tax_codes = sa.Table(
+    "tax_codes",
+    metadata,
+    sa.Column("organization_id", sa.Integer, primary_key=True),
+    sa.Column("number", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("rate_basis_points", sa.Integer, nullable=False),
+    sa.Column("treatment", sa.String(40), nullable=False),
+    sa.Column("vat_account", sa.Integer, nullable=True),
+    sa.ForeignKeyConstraint(["organization_id"], ["organizations.organization_id"]),
+)
+
+transaction_types = sa.Table(
+    "transaction_types",
+    metadata,
+    sa.Column("organization_id", sa.Integer, primary_key=True),
+    sa.Column("number", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("is_incoming_balance", sa.Boolean, nullable=False),
+    sa.Column("next_voucher_number", sa.Integer, nullable=False),
+    sa.ForeignKeyConstraint(["organization_id"], ["organizations.organization_id"]),
+)
+
+fiscal_years = sa.Table(
+    "fiscal_years",
+    metadata,
+    sa.Column("organization_id", sa.Integer, primary_key=True),
+    sa.Column("year", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("fiscal_year_id", sa.Uuid, nullable=False),
+    sa.Column("begins_on", sa.Date, nullable=False),
+    sa.Column("ends_before", sa.Date, nullable=False),
+    sa.Column("is_closed", sa.Boolean, nullable=False),
+    sa.ForeignKeyConstraint(["organization_id"], ["organizations.organization_id"]),
+)
+
+customers = sa.Table(
+    "customers",
+    metadata,
+    sa.Column("organization_id", sa.Integer, primary_key=True),
+    sa.Column("customer_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("organization_number", sa.String(20), nullable=True),
+    sa.ForeignKeyConstraint(["organization_id"], ["organizations.organization_id"]),
+)
+
+vouchers = sa.Table(
+    "vouchers",
+    metadata,
+    sa.Column("organization_id", sa.Integer, primary_key=True),
+    sa.Column("voucher_id", sa.Uuid, primary_key=True),
+    sa.Column("transaction_type_number", sa.Integer, nullable=False),
+    sa.Column("voucher_number", sa.Integer, nullable=False),
+    sa.Column("voucher_date", sa.Date, nullable=False),
+    sa.Column("comment", sa.String(75), nullable=True),
+    sa.Column("document_id", sa.BigInteger, nullable=True),
+    sa.Column("reverses_voucher_id", sa.Uuid, nullable=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.UniqueConstraint("organization_id", "transaction_type_number", "voucher_number"),
+    sa.UniqueConstraint("organization_id", "reverses_voucher_id"),
+    sa.ForeignKeyConstraint(
+        ["organization_id", "transaction_type_number"],
+        ["transaction_types.organization_id", "transaction_types.number"],
+    ),
+)
+
+transaction_lines = sa.Table(
+    "transaction_lines",
+    metadata,
+    sa.Column("organization_id", sa.Integer, primary_key=True),
+    sa.Column("line_id", sa.Uuid, primary_key=True),
+    sa.Column("voucher_id", sa.Uuid, nullable=False),
+    sa.Column("line_number", sa.Integer, nullable=False),
+    sa.Column("transaction_type_number", sa.Integer, nullable=False),
+    sa.Column("voucher_number", sa.Integer, nullable=False),
+    sa.Column("account_id", sa.Integer, nullable=False),
+    sa.Column("account_number", sa.Integer, nullable=False),
+    sa.Column("line_date", sa.Date, nullable=False),
+    sa.Column("period_date", sa.Date, nullable=False),
+    sa.Column("amount", Money, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("currency_amount", Money, nullable=False),
+    sa.Column("rate", sa.String(40), nullable=False),
+    sa.Column("tax_number", sa.Integer, nullable=False),
+    sa.Column("tax_rate_basis_points", sa.Integer, nullable=False),
+    sa.Column("is_vat", sa.Boolean, nullable=False),
+    sa.Column("comment", sa.String(75), nullable=True),
+    sa.Column("invoice_number", sa.String(50), nullable=True),
+    sa.Column("invoice_due_date", sa.Date, nullable=True),
+    sa.Column("remittance_reference", sa.String(32), nullable=True),
+    sa.Column("invoice_bank_account", sa.String(50), nullable=True),
+    sa.Column("customer_id", sa.Integer, nullable=True),
+    sa.Column("dimensions", sa.Text, nullable=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("modified_at", Timestamp, nullable=False),
+    sa.ForeignKeyConstraint(
+        ["organization_id", "voucher_id"], ["vouchers.organization_id", "vouchers.voucher_id"]
+    ),
+    sa.ForeignKeyConstraint(
+        ["organization_id", "account_id"], ["accounts.organization_id", "accounts.account_id"]
+    ),
+    sa.Index(
+        "ix_transaction_lines_order",
+        "organization_id",
+        "line_date",
+        "voucher_number",
+        "voucher_id",
+        "line_number",
+    ),
+    sa.Index("ix_transaction_lines_account", "organization_id", "account_id", "line_date"),
+    sa.Index("ix_transaction_lines_voucher", "organization_id", "voucher_id"),
+)
+
+account_daily_totals = sa.Table(
+    "account_daily_totals",
+    metadata,
+    sa.Column("organization_id", sa.Integer, primary_key=True),
+    sa.Column("account_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("basis", sa.SmallInteger, primary_key=True, autoincrement=False),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("movement", Money, nullable=False),
+    sa.Column("incoming", Money, nullable=False),
+    sa.Column("line_count", sa.Integer, nullable=False),
+)
+
+idempotency_keys = sa.Table(
+    "idempotency_keys",
+    metadata,
+    sa.Column("organization_id", sa.Integer, primary_key=True),
+    sa.Column("idempotency_key", sa.String(255), primary_key=True),
+    sa.Column("request_hash", sa.String(64), nullable=False),
+    sa.Column("status_code", sa.Integer, nullable=False),
+    sa.Column("response_body", sa.Text, nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+)
+
+imported_files = sa.Table(
+    "imported_files",
+    metadata,
+    sa.Column("organization_id", sa.Integer, primary_key=True),
+    sa.Column("kind", sa.String(20), primary_key=True),
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("imported_at", Timestamp, nullable=False),
+    sa.Column("summary", sa.Text, nullable=False),
+)
