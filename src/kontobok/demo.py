@@ -1,0 +1,67 @@
+"""Loading the demo company once and telling a newcomer how to talk to it.
+
+The demo organization is found again by its organization number, so running ``kontobok demo`` twice loads
+its books once; each run makes a fresh API client, because secrets are stored hashed and cannot be shown
+again.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from rich.console import Console
+
+from kontobok.api.scopes import ALL_SCOPES
+from kontobok.demo_data import generate_demo_vouchers
+from kontobok.store.bulk import post_all
+from kontobok.store.clients import create_client
+from kontobok.store.database import write_transaction
+from kontobok.store.organizations import Organization, create_organization, get_organization
+from kontobok.store.schema import organizations
+
+DEMO_NAME = "Fjordtre Interiør AS"
+DEMO_ORGANIZATION_NUMBER = "915000002"
+DEMO_YEARS = range(2023, 2026)
+
+
+def find_demo(connection: sa.Connection) -> Organization | None:
+    found = connection.execute(
+        sa.select(organizations.c.organization_id)
+        .where(organizations.c.organization_number == DEMO_ORGANIZATION_NUMBER)
+        .order_by(organizations.c.organization_id)
+    ).first()
+    return None if found is None else get_organization(connection, found[0])
+
+
+def load_demo(engine: sa.Engine, *, console: Console, host: str, port: int) -> Organization:
+    with write_transaction(engine) as connection:
+        organization = find_demo(connection)
+        if organization is None:
+            console.print(f"Loading the demo company {DEMO_NAME} ({DEMO_YEARS.start}–{DEMO_YEARS.stop - 1})…")
+            organization = create_organization(
+                connection,
+                name=DEMO_NAME,
+                organization_number=DEMO_ORGANIZATION_NUMBER,
+                open_years=range(DEMO_YEARS.start, DEMO_YEARS.stop + 1),
+            )
+            with console.status("posting vouchers"):
+                result = post_all(
+                    connection,
+                    organization,
+                    ((f"voucher {n}", draft) for n, draft in enumerate(generate_demo_vouchers(DEMO_YEARS), 1)),
+                )
+            console.print(f"Posted {result.vouchers} vouchers with {result.lines} lines.")
+        credentials = create_client(connection, organization.organization_id, ALL_SCOPES)
+    base = f"http://{host}:{port}"
+    console.print(
+        f"""
+[bold]{DEMO_NAME}[/bold] is organization {organization.organization_id}.
+  client_id:     {credentials.client_id}
+  client_secret: {credentials.client_secret}
+
+API docs:  {base}/docs
+Get a token:
+  curl -s {base}/oauth/token -d grant_type=client_credentials \\
+       -d client_id={credentials.client_id} -d client_secret={credentials.client_secret}
+"""
+    )
+    return organization

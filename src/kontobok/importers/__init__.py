@@ -1,0 +1,1 @@
+"""Importers: bytes in, core objects and a list of problems out."""

@@ -1,0 +1,72 @@
+"""Checking a live database against the ledger's invariants.
+
+Two things must always hold: every voucher's lines sum to zero on each date (in the base currency), and the
+stored per-day totals equal a full recomputation from the lines, on both the posting-date and the
+period-date basis.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+
+from kontobok.store.balances import recompute_daily_totals, stored_daily_totals
+from kontobok.store.posting import DATE_BASIS, PERIOD_BASIS
+from kontobok.store.schema import transaction_lines
+
+_lines = transaction_lines.c
+
+
+@dataclass(frozen=True)
+class Unbalanced:
+    voucher_id: str
+    day: date
+    total: int
+
+
+@dataclass(frozen=True)
+class TotalMismatch:
+    basis: str
+    account_id: int
+    day: date
+    stored: tuple[int, int]
+    recomputed: tuple[int, int]
+
+
+@dataclass
+class VerificationReport:
+    vouchers_checked: int = 0
+    lines_checked: int = 0
+    unbalanced: list[Unbalanced] = field(default_factory=list)
+    mismatches: list[TotalMismatch] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.unbalanced and not self.mismatches
+
+
+def verify_books(connection: sa.Connection, organization_id: int) -> VerificationReport:
+    report = VerificationReport()
+    counts = connection.execute(
+        sa.select(sa.func.count(sa.distinct(_lines.voucher_id)), sa.func.count()).where(
+            _lines.organization_id == organization_id
+        )
+    ).one()
+    report.vouchers_checked, report.lines_checked = int(counts[0]), int(counts[1])
+    rows = connection.execute(
+        sa.select(_lines.voucher_id, _lines.line_date, sa.func.sum(_lines.amount))
+        .where(_lines.organization_id == organization_id)
+        .group_by(_lines.voucher_id, _lines.line_date)
+        .having(sa.func.sum(_lines.amount) != 0)
+    )
+    report.unbalanced = [Unbalanced(str(voucher_id), day, int(total)) for voucher_id, day, total in rows]
+    for basis, name in ((DATE_BASIS, "date"), (PERIOD_BASIS, "period")):
+        stored = stored_daily_totals(connection, organization_id, basis=basis)
+        recomputed = recompute_daily_totals(connection, organization_id, basis=basis)
+        for key in sorted(stored.keys() | recomputed.keys()):
+            found, expected = stored.get(key, (0, 0)), recomputed.get(key, (0, 0))
+            if found != expected:
+                report.mismatches.append(TotalMismatch(name, key[0], key[1], found, expected))
+    return report
