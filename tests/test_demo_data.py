@@ -154,3 +154,8 @@ def test_the_bank_is_overdrawn_on_a_handful_of_days(postings: list[PostingVouche
     overdrawn = [day for day, balance in by_day.items() if balance < 0]
     assert 1 <= len(overdrawn) <= 12
     assert all(by_day[max(day for day in by_day if day.year == year)] > 0 for year in YEARS)
+
+
+def test_years_must_be_consecutive() -> None:
+    with pytest.raises(ValueError, match="consecutive"):
+        next(generate_demo_vouchers(range(2023, 2026, 2)))

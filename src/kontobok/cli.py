@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from stdnum.no import orgnr
 
 from kontobok.api.scopes import ALL_SCOPES
@@ -82,7 +82,9 @@ def org_create(
     """Create an organization with the standard chart, VAT codes and transaction types; print it as JSON."""
     number = orgnr.compact(organization_number)
     if not orgnr.is_valid(number):
-        raise typer.BadParameter("not a valid Norwegian organization number", param_hint="--organization-number")
+        raise typer.BadParameter(
+            "not a valid Norwegian organization number", param_hint="--organization-number"
+        )
     if currency not in KNOWN_CURRENCIES:
         raise typer.BadParameter(f"use one of {', '.join(KNOWN_CURRENCIES)}", param_hint="--currency")
     years = parse_years(open_years)
@@ -122,7 +124,7 @@ def import_transactions(
     organization: OrganizationId,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Post every TransactionInput of a JSON-lines file, all or nothing. Importing a file twice adds nothing."""
+    """Post every TransactionInput of a JSON-lines file, all or nothing; a second import adds nothing."""
     engine = open_database(database_url)
     digest = file_sha256(file)
     with write_transaction(engine) as connection:
@@ -157,9 +159,9 @@ class _ProgressContext:
         )
         self.total = total
 
-    def __enter__(self) -> tuple[Progress, int]:
+    def __enter__(self) -> tuple[Progress, TaskID]:
         self.progress.start()
-        return self.progress, int(self.progress.add_task("importing", total=self.total))
+        return self.progress, self.progress.add_task("importing", total=self.total)
 
     def __exit__(self, *_: object) -> None:
         self.progress.stop()
@@ -196,7 +198,9 @@ def verify(organization: OrganizationId, database_url: DatabaseUrl = None) -> No
 @app.command()
 def demo(
     database_url: DatabaseUrl = None,
-    run_server: Annotated[bool, typer.Option("--serve/--no-serve", help="Start the server afterwards.")] = True,
+    run_server: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Start the server afterwards.")
+    ] = True,
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
 ) -> None:

@@ -11,14 +11,15 @@ import sqlalchemy as sa
 from rich.console import Console
 
 from kontobok.api.scopes import ALL_SCOPES
-from kontobok.demo_data import generate_demo_vouchers
+from kontobok.demo_data import COMPANY_NAME, DEMO_CUSTOMERS, FIRST_CUSTOMER_ID, generate_demo_vouchers
 from kontobok.store.bulk import post_all
 from kontobok.store.clients import create_client
+from kontobok.store.customers import add_customers
 from kontobok.store.database import write_transaction
 from kontobok.store.organizations import Organization, create_organization, get_organization
 from kontobok.store.schema import organizations
 
-DEMO_NAME = "Fjordtre Interiør AS"
+DEMO_NAME = COMPANY_NAME
 DEMO_ORGANIZATION_NUMBER = "915000002"
 DEMO_YEARS = range(2023, 2026)
 
@@ -43,11 +44,19 @@ def load_demo(engine: sa.Engine, *, console: Console, host: str, port: int) -> O
                 organization_number=DEMO_ORGANIZATION_NUMBER,
                 open_years=range(DEMO_YEARS.start, DEMO_YEARS.stop + 1),
             )
+            add_customers(
+                connection,
+                organization.organization_id,
+                ((FIRST_CUSTOMER_ID + index, name) for index, name in enumerate(DEMO_CUSTOMERS)),
+            )
             with console.status("posting vouchers"):
                 result = post_all(
                     connection,
                     organization,
-                    ((f"voucher {n}", draft) for n, draft in enumerate(generate_demo_vouchers(DEMO_YEARS), 1)),
+                    (
+                        (f"voucher {n}", draft)
+                        for n, draft in enumerate(generate_demo_vouchers(DEMO_YEARS), 1)
+                    ),
                 )
             console.print(f"Posted {result.vouchers} vouchers with {result.lines} lines.")
         credentials = create_client(connection, organization.organization_id, ALL_SCOPES)
@@ -62,6 +71,7 @@ API docs:  {base}/docs
 Get a token:
   curl -s {base}/oauth/token -d grant_type=client_credentials \\
        -d client_id={credentials.client_id} -d client_secret={credentials.client_secret}
-"""
+""",
+        soft_wrap=True,
     )
     return organization

@@ -102,7 +102,10 @@ class _Books:
     invoice_number: int = 10000
 
     def record(self, draft: VoucherDraft) -> VoucherDraft:
-        """Post ``draft`` to the shadow ledger, splitting VAT exactly as :func:`build_voucher` does."""
+        """Post ``draft`` to the shadow ledger, splitting VAT as :func:`build_voucher` does.
+
+        Reverse-charge codes are not mirrored; the generator does not use them.
+        """
         for line in draft.lines:
             currency, rate = line.currency or "NOK", line.rate or Decimal(1)
             gross = _minor(line.amount)
@@ -123,6 +126,8 @@ def generate_demo_vouchers(years: range, *, seed: int = 2024) -> Iterator[Vouche
 
     Payments that would fall after the last year are left out, so invoices stay open at the end.
     """
+    if years.step != 1:
+        raise ValueError("the demo books cover consecutive years")
     if not years:
         return
     books = _Books(random.Random(seed), years[0])  # noqa: S311 - demo data, not cryptography
@@ -215,7 +220,7 @@ def _plan_customer_payment(books: _Books, receivable: LineDraft, customer: str, 
 def _sales_invoices(books: _Books, day: date) -> list[VoucherDraft]:
     if not _is_business_day(day):
         return []
-    count = books.rng.randint(9, 17) // (2 if day.month == 7 else 1)
+    count = books.rng.randint(9, 17) // (2 if day.month == 7 else 1)  # July is the common holiday
     return [_sales_invoice(books, day) for _ in range(count)]
 
 

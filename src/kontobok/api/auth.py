@@ -20,7 +20,13 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.security import APIKeyHeader
 
 from kontobok.api.json import ExactJSONResponse
-from kontobok.api.tokens import LIFETIME_SECONDS, TokenClaims, issue_token, unverified_organization, verify_token
+from kontobok.api.tokens import (
+    LIFETIME_SECONDS,
+    TokenClaims,
+    issue_token,
+    unverified_organization,
+    verify_token,
+)
 from kontobok.core.errors import Forbidden, NotAuthenticated, NotFound
 from kontobok.store.clients import authenticate_client
 from kontobok.store.database import read_transaction
@@ -74,8 +80,12 @@ def create_token(
         return _oauth_error(400, "invalid_request", "login_organization is not this client's organization")
     requested = frozenset(scope.split()) if scope else client.scopes
     if not requested <= client.scopes:
-        return _oauth_error(400, "invalid_scope", "the client may not have: " + " ".join(sorted(requested - client.scopes)))
-    claims = TokenClaims(client.organization_id, client.client_id, requested, int(time.time()) + LIFETIME_SECONDS)
+        return _oauth_error(
+            400, "invalid_scope", "the client may not have: " + " ".join(sorted(requested - client.scopes))
+        )
+    claims = TokenClaims(
+        client.organization_id, client.client_id, requested, int(time.time()) + LIFETIME_SECONDS
+    )
     return ExactJSONResponse(
         {
             "access_token": issue_token(claims, organization.signing_key),

@@ -46,7 +46,9 @@ def trace_id_of(request: Request) -> str:
     return str(getattr(request.state, "trace_id", ""))
 
 
-def error_body(name: str, message: str, trace_id: str, *, payload: dict[str, Any] | None = None) -> dict[str, Any]:
+def error_body(
+    name: str, message: str, trace_id: str, *, payload: dict[str, Any] | None = None
+) -> dict[str, Any]:
     error: dict[str, Any] = {"name": name, "message": message}
     if payload is not None:
         error["payload"] = payload
@@ -70,9 +72,8 @@ def problems_from_pydantic(errors: Sequence[Any]) -> list[Problem]:
     problems = []
     for error in errors:
         location = [str(part) for part in error.get("loc", ())]
-        if location and location[0] == "body":
-            location = location[1:]
-        elif len(location) >= 2 and location[0] in ("query", "path", "header"):
+        in_body = bool(location) and location[0] == "body"
+        if in_body or (len(location) >= 2 and location[0] in ("query", "path", "header")):
             location = location[1:]
         keyword = _KEYWORDS.get(error.get("type", ""), "type")
         message = str(error.get("msg", "invalid value"))

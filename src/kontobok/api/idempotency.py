@@ -6,8 +6,8 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
-import sqlalchemy as sa
 import simplejson
+import sqlalchemy as sa
 from fastapi import Request
 
 from kontobok.api.auth import Principal, engine_of
@@ -41,7 +41,10 @@ def run_idempotent(
             status, content = write(connection)
             if key is not None:
                 remember_answer(
-                    connection, organization_id, key, StoredAnswer(fingerprint, status, dumps(content).decode())
+                    connection,
+                    organization_id,
+                    key,
+                    StoredAnswer(fingerprint, status, dumps(content).decode()),
                 )
     except sa.exc.IntegrityError:
         if key is None:

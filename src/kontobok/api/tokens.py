@@ -72,7 +72,9 @@ def verify_token(payload: str, signature: str, key: str, *, now: float | None = 
     if not hmac.compare_digest(_sign(payload, key), signature):
         return None
     data = json.loads(_unb64(payload))
-    claims = TokenClaims(int(data["org"]), str(data["cid"]), frozenset(str(data["scp"]).split()), int(data["exp"]))
+    claims = TokenClaims(
+        int(data["org"]), str(data["cid"]), frozenset(str(data["scp"]).split()), int(data["exp"])
+    )
     if claims.expires_at <= (time.time() if now is None else now):
         return None
     return claims

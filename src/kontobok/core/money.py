@@ -33,6 +33,10 @@ def exponent(currency: str) -> int:
     return _EXPONENT_EXCEPTIONS.get(currency, 2)
 
 
+def _power_of_ten(places: int) -> int:
+    return int(10**places)
+
+
 def divide_half_even(numerator: int, denominator: int) -> int:
     """Integer division rounded half to even, exact for any size of integers."""
     if denominator == 0:
@@ -49,14 +53,12 @@ def divide_half_even(numerator: int, denominator: int) -> int:
 def to_minor_units(value: Decimal | int, currency: str, *, path: str) -> int | Problem:
     """Convert a parsed amount to minor units, or say why it cannot be (too many decimals, not finite)."""
     if isinstance(value, int):
-        return value * 10 ** exponent(currency)
+        return value * _power_of_ten(exponent(currency))
     if not value.is_finite():
         return Problem(path, "type", "must be a finite number")
     scaled = value.scaleb(exponent(currency))
     if scaled != scaled.to_integral_value():
-        return Problem(
-            path, "multipleOf", f"{currency} amounts have at most {exponent(currency)} decimals"
-        )
+        return Problem(path, "multipleOf", f"{currency} amounts have at most {exponent(currency)} decimals")
     return int(scaled)
 
 
@@ -66,8 +68,8 @@ def to_decimal(minor: int, currency: str) -> Decimal | int:
     JSON writers emit the result as a number: 1500, 1500.5, -0.35.
     """
     places = exponent(currency)
-    if minor % 10**places == 0:
-        return minor // 10**places
+    if minor % _power_of_ten(places) == 0:
+        return minor // _power_of_ten(places)
     while minor % 10 == 0:
         minor //= 10
         places -= 1
@@ -82,9 +84,9 @@ def convert_to_base(minor: int, currency: str, rate: Decimal, base_currency: str
     shift = exponent(base_currency) - exponent(currency)
     numerator *= minor
     if shift >= 0:
-        numerator *= 10**shift
+        numerator *= _power_of_ten(shift)
     else:
-        denominator *= 10**-shift
+        denominator *= _power_of_ten(-shift)
     return divide_half_even(numerator, denominator)
 
 

@@ -161,9 +161,7 @@ def _build_line(
         )
     tax = context.tax_codes.get(line.tax_number)
     if tax is None:
-        problems.append(
-            Problem(f"{path}/tax/number", "exists", f"tax code {line.tax_number} does not exist")
-        )
+        problems.append(Problem(f"{path}/tax/number", "exists", f"tax code {line.tax_number} does not exist"))
     if not context.is_open(day):
         problems.append(
             Problem(
@@ -179,9 +177,7 @@ def _build_line(
     if rate <= 0:
         problems.append(Problem(f"{path}/currency/rate", "exclusiveMinimum", "rate must be above 0"))
     elif currency == context.base_currency and rate != 1:
-        problems.append(
-            Problem(f"{path}/currency/rate", "const", "the base currency's rate is always 1")
-        )
+        problems.append(Problem(f"{path}/currency/rate", "const", "the base currency's rate is always 1"))
     amount = to_minor_units(line.amount, currency, path=f"{path}/amount")
     tax_amount = (
         None
@@ -249,9 +245,7 @@ def _add_reverse_charge(
     vat_base = convert_to_base(vat, net.currency, net.rate, base_currency)
     deductible = tax.treatment is VatTreatment.REVERSE_CHARGE_DEDUCTIBLE
     debit_account = tax.vat_account if deductible and tax.vat_account else net.account_number
-    debit = replace(
-        net, account_number=debit_account, amount=vat_base, currency_amount=vat, is_vat=True
-    )
+    debit = replace(net, account_number=debit_account, amount=vat_base, currency_amount=vat, is_vat=True)
     credit = replace(
         net,
         account_number=REVERSE_CHARGE_OUTPUT_ACCOUNT,
@@ -278,7 +272,9 @@ def _imbalances(lines: Sequence[PostingLine], base_currency: str) -> list[Proble
     ]
 
 
-def reversal_of(original: Sequence[PostingLine], *, day: date | None, comment: str | None) -> list[PostingLine]:
+def reversal_of(
+    original: Sequence[PostingLine], *, day: date | None, comment: str | None
+) -> list[PostingLine]:
     """The lines that cancel ``original``: every amount negated, on ``day`` or on the original dates."""
     return [
         replace(

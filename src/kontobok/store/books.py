@@ -49,8 +49,7 @@ def list_accounts(connection: sa.Connection, organization_id: int, query: str | 
     if query:
         pattern = f"%{query.lower()}%"
         statement = statement.where(
-            sa.func.lower(accounts.c.name).like(pattern)
-            | sa.cast(accounts.c.number, sa.String).like(pattern)
+            sa.func.lower(accounts.c.name).like(pattern) | sa.cast(accounts.c.number, sa.String).like(pattern)
         )
     rows = connection.execute(statement.order_by(accounts.c.number)).mappings()
     return [_account(row) for row in rows]
@@ -104,7 +103,9 @@ def create_account(
 
 def list_tax_codes_by_number(connection: sa.Connection, organization_id: int) -> dict[int, TaxCode]:
     rows = connection.execute(
-        sa.select(tax_codes).where(tax_codes.c.organization_id == organization_id).order_by(tax_codes.c.number)
+        sa.select(tax_codes)
+        .where(tax_codes.c.organization_id == organization_id)
+        .order_by(tax_codes.c.number)
     ).mappings()
     return {
         row["number"]: TaxCode(
@@ -146,9 +147,11 @@ def list_fiscal_years(connection: sa.Connection, organization_id: int) -> list[F
 
 def account_ids_by_number(connection: sa.Connection, organization_id: int) -> dict[int, int]:
     rows = connection.execute(
-        sa.select(accounts.c.number, accounts.c.account_id).where(accounts.c.organization_id == organization_id)
+        sa.select(accounts.c.number, accounts.c.account_id).where(
+            accounts.c.organization_id == organization_id
+        )
     )
-    return {number: account_id for number, account_id in rows}
+    return {int(row.number): int(row.account_id) for row in rows}
 
 
 def load_ledger_context(connection: sa.Connection, organization: Organization) -> LedgerContext:

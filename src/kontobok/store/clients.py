@@ -38,7 +38,9 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_client(connection: sa.Connection, organization_id: int, scopes: frozenset[str]) -> ClientCredentials:
+def create_client(
+    connection: sa.Connection, organization_id: int, scopes: frozenset[str]
+) -> ClientCredentials:
     credentials = ClientCredentials(
         client_id=f"kb{organization_id}_{secrets.token_hex(8)}", client_secret=secrets.token_urlsafe(32)
     )
@@ -55,7 +57,7 @@ def create_client(connection: sa.Connection, organization_id: int, scopes: froze
 
 
 def authenticate_client(connection: sa.Connection, client_id: str, client_secret: str) -> ApiClient | None:
-    """The client whose id and secret these are, or None (the same None for an unknown id and a bad secret)."""
+    """The client with this id and secret, or None (alike for an unknown id and a wrong secret)."""
     match = _CLIENT_ID.match(client_id)
     if match is None:
         return None

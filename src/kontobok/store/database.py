@@ -27,7 +27,7 @@ def database_url(explicit: str | None = None) -> str:
 
 
 def create_engine(url: str) -> sa.Engine:
-    """An engine for ``url`` with kontobok's connection settings (not yet migrated: see :func:`open_database`)."""
+    """An engine for ``url`` with kontobok's connection settings, not yet migrated (see open_database)."""
     if url.startswith("sqlite"):
         engine = sa.create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 60}, pool_size=8, max_overflow=8

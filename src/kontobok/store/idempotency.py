@@ -26,15 +26,14 @@ def find_answer(connection: sa.Connection, organization_id: int, key: str) -> St
         sa.select(
             idempotency_keys.c.request_hash, idempotency_keys.c.status_code, idempotency_keys.c.response_body
         ).where(
-            (idempotency_keys.c.organization_id == organization_id) & (idempotency_keys.c.idempotency_key == key)
+            (idempotency_keys.c.organization_id == organization_id)
+            & (idempotency_keys.c.idempotency_key == key)
         )
     ).first()
     return None if row is None else StoredAnswer(row[0], row[1], row[2])
 
 
-def remember_answer(
-    connection: sa.Connection, organization_id: int, key: str, answer: StoredAnswer
-) -> None:
+def remember_answer(connection: sa.Connection, organization_id: int, key: str, answer: StoredAnswer) -> None:
     connection.execute(
         idempotency_keys.insert().values(
             organization_id=organization_id,

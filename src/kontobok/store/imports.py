@@ -21,7 +21,9 @@ def was_imported(connection: sa.Connection, organization_id: int, kind: str, sha
     )
 
 
-def remember_import(connection: sa.Connection, organization_id: int, kind: str, sha256: str, summary: str) -> None:
+def remember_import(
+    connection: sa.Connection, organization_id: int, kind: str, sha256: str, summary: str
+) -> None:
     connection.execute(
         imported_files.insert().values(
             organization_id=organization_id, kind=kind, sha256=sha256, imported_at=utc_now(), summary=summary

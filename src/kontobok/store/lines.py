@@ -51,18 +51,20 @@ def list_lines(
         _lines.line_date >= where.span.begin,
         _lines.line_date < where.span.end,
     ]
-    optional = [
-        (where.created_from, lambda v: _lines.created_at >= v),
-        (where.modified_from, lambda v: _lines.modified_at >= v),
-        (where.transaction_number, lambda v: _lines.voucher_number == v),
-        (where.transaction_type_number, lambda v: _lines.transaction_type_number == v),
-        (where.customer_id, lambda v: _lines.customer_id == v),
-        (where.account_id, lambda v: _lines.account_id == v),
-        (where.account_number, lambda v: _lines.account_number == v),
-        (where.invoice_number, lambda v: _lines.invoice_number == v),
-        (where.currency, lambda v: _lines.currency == v),
+    equal_to = [
+        (_lines.voucher_number, where.transaction_number),
+        (_lines.transaction_type_number, where.transaction_type_number),
+        (_lines.customer_id, where.customer_id),
+        (_lines.account_id, where.account_id),
+        (_lines.account_number, where.account_number),
+        (_lines.invoice_number, where.invoice_number),
+        (_lines.currency, where.currency),
     ]
-    conditions.extend(make(value) for value, make in optional if value is not None)
+    conditions.extend(column == value for column, value in equal_to if value is not None)
+    if where.created_from is not None:
+        conditions.append(_lines.created_at >= where.created_from)
+    if where.modified_from is not None:
+        conditions.append(_lines.modified_at >= where.modified_from)
     statement = (
         _select_lines()
         .where(*conditions)
@@ -86,7 +88,9 @@ def get_line(connection: sa.Connection, organization_id: int, line_id: uuid.UUID
     return row
 
 
-def voucher_lines(connection: sa.Connection, organization_id: int, voucher_id: uuid.UUID) -> list[sa.RowMapping]:
+def voucher_lines(
+    connection: sa.Connection, organization_id: int, voucher_id: uuid.UUID
+) -> list[sa.RowMapping]:
     return list(
         connection.execute(
             sa.select(transaction_lines)

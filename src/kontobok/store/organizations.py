@@ -124,9 +124,7 @@ def create_organization(
 
 def get_organization(connection: sa.Connection, organization_id: int) -> Organization:
     row = (
-        connection.execute(
-            sa.select(organizations).where(organizations.c.organization_id == organization_id)
-        )
+        connection.execute(sa.select(organizations).where(organizations.c.organization_id == organization_id))
         .mappings()
         .one_or_none()
     )

@@ -22,8 +22,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from kontobok.core.voucher import PostingLine, PostingVoucher, VoucherDraft, build_voucher
 from kontobok.store.books import account_ids_by_number, list_transaction_types, load_ledger_context
-from kontobok.store.organizations import Organization
 from kontobok.store.clock import utc_now
+from kontobok.store.organizations import Organization
 from kontobok.store.schema import account_daily_totals, transaction_lines, transaction_types, vouchers
 
 DATE_BASIS = 0
@@ -56,7 +56,9 @@ def post_vouchers(
         return []
     numbers = _allocate_numbers(connection, organization_id, batch)
     incoming_types = {
-        kind.number for kind in list_transaction_types(connection, organization_id) if kind.is_incoming_balance
+        kind.number
+        for kind in list_transaction_types(connection, organization_id)
+        if kind.is_incoming_balance
     }
     account_ids = account_ids_by_number(connection, organization_id)
     now = utc_now()

@@ -31,11 +31,15 @@ def reverse_voucher(
     comment: str | None,
 ) -> PostedVoucher:
     organization_id = organization.organization_id
-    original = connection.execute(
-        sa.select(vouchers).where(
-            (vouchers.c.organization_id == organization_id) & (vouchers.c.voucher_id == voucher_id)
+    original = (
+        connection.execute(
+            sa.select(vouchers).where(
+                (vouchers.c.organization_id == organization_id) & (vouchers.c.voucher_id == voucher_id)
+            )
         )
-    ).mappings().one_or_none()
+        .mappings()
+        .one_or_none()
+    )
     if original is None:
         raise NotFound(f"transaction {voucher_id} does not exist")
     already = connection.execute(
@@ -81,7 +85,10 @@ def _stored_line(row: sa.RowMapping) -> PostingLine:
         comment=row["comment"],
         is_vat=row["is_vat"],
         invoice=InvoiceRef(
-            row["invoice_number"], row["invoice_due_date"], row["remittance_reference"], row["invoice_bank_account"]
+            row["invoice_number"],
+            row["invoice_due_date"],
+            row["remittance_reference"],
+            row["invoice_bank_account"],
         ),
         customer_id=row["customer_id"],
     )

@@ -37,7 +37,9 @@ JsonNumber = Annotated[
     Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT),
     WithJsonSchema({"type": "number"}),
 ]
-JsonDate = Annotated[date, BeforeValidator(_json_string), WithJsonSchema({"type": "string", "format": "date"})]
+JsonDate = Annotated[
+    date, BeforeValidator(_json_string), WithJsonSchema({"type": "string", "format": "date"})
+]
 Amount = Annotated[Decimal, WithJsonSchema({"type": "number"})]
 
 

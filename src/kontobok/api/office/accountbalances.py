@@ -30,10 +30,10 @@ from kontobok.core.periods import (
     inclusive_range,
     monthly_cuts,
 )
+from kontobok.store.balances import read_account_totals
 from kontobok.store.books import Account, get_account, list_accounts
 from kontobok.store.database import read_transaction
 from kontobok.store.posting import DATE_BASIS, PERIOD_BASIS
-from kontobok.store.balances import read_account_totals
 
 router = APIRouter(tags=["accountbalances"])
 
@@ -44,7 +44,9 @@ _DOCUMENTED = {
     200: {
         "description": "Balances per account",
         "content": {
-            "application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/AggregationElement"}}},
+            "application/json": {
+                "schema": {"type": "array", "items": {"$ref": "#/components/schemas/AggregationElement"}}
+            },
             "application/hal": {"schema": {"$ref": "#/components/schemas/AccountBalancesHal"}},
         },
     }
@@ -56,7 +58,9 @@ def parse_cut_days(text: str | None, span: DateRange) -> list[date]:
     if text is None:
         return []
     if not re.fullmatch(PERIODS_PATTERN, text):
-        raise ValidationFailed.single("/periods", "pattern", "periods must be dates YYYY-MM-DD separated by commas")
+        raise ValidationFailed.single(
+            "/periods", "pattern", "periods must be dates YYYY-MM-DD separated by commas"
+        )
     days: list[date] = []
     for part in text.split(","):
         try:
@@ -183,7 +187,7 @@ def read_account_balances(
 def read_account_balance(
     principal: Scope,
     request: Request,
-    id: int,  # noqa: A002
+    id: int,
     date_from: DateFrom,
     date_to: DateTo,
     periods: Periods = None,

@@ -19,25 +19,39 @@ router = APIRouter(route_class=ExactJSONRoute)
 
 
 def account_json(account: Account) -> dict[str, Any]:
-    return {"id": account.account_id, "number": account.number, "name": account.name, "taxId": account.tax_number}
+    return {
+        "id": account.account_id,
+        "number": account.number,
+        "name": account.name,
+        "taxId": account.tax_number,
+    }
 
 
-@router.get("/accounts", tags=["accounts"], summary="Read accounts", responses={200: {"model": list[schemas.Account]}})
+@router.get(
+    "/accounts", tags=["accounts"], summary="Read accounts", responses={200: {"model": list[schemas.Account]}}
+)
 def read_accounts(
     principal: Annotated[Principal, require(ACCOUNT_READ)],
     request: Request,
-    query: Annotated[str | None, Query(max_length=200, description="Keep accounts whose name or number contains it.")] = None,
+    query: Annotated[
+        str | None, Query(max_length=200, description="Keep accounts whose name or number contains it.")
+    ] = None,
 ) -> ExactJSONResponse:
     with read_transaction(engine_of(request)) as connection:
         chart = list_accounts(connection, principal.organization.organization_id, query)
     return ExactJSONResponse([account_json(account) for account in chart])
 
 
-@router.get("/accounts/{id}", tags=["accounts"], summary="Read an account by ID", responses={200: {"model": schemas.Account}})
+@router.get(
+    "/accounts/{id}",
+    tags=["accounts"],
+    summary="Read an account by ID",
+    responses={200: {"model": schemas.Account}},
+)
 def read_account(
     principal: Annotated[Principal, require(ACCOUNT_READ)],
     request: Request,
-    id: int,  # noqa: A002
+    id: int,
 ) -> ExactJSONResponse:
     with read_transaction(engine_of(request)) as connection:
         account = get_account(connection, principal.organization.organization_id, id)
@@ -61,7 +75,11 @@ def create_chart_account(
 
     def write(connection: sa.Connection) -> tuple[int, dict[str, Any]]:
         account = create_account(
-            connection, principal.organization.organization_id, number=body.number, name=body.name, tax_number=body.taxId
+            connection,
+            principal.organization.organization_id,
+            number=body.number,
+            name=body.name,
+            tax_number=body.taxId,
         )
         return 201, account_json(account)
 

@@ -83,7 +83,9 @@ def _year_answer(connection: sa.Connection, organization_id: int, year: int) -> 
     summary="Open a fiscal year (create it, or reopen a closed one)",
     responses={201: {"model": schemas.AccountingPeriod}},
 )
-def open_year(principal: Writer, request: Request, body: schemas.FiscalYearOpen, idempotency_key: IdempotencyKey = None) -> Any:
+def open_year(
+    principal: Writer, request: Request, body: schemas.FiscalYearOpen, idempotency_key: IdempotencyKey = None
+) -> Any:
     """Open the fiscal year that starts in calendar year ``year`` (on the organization's start month)."""
     organization = principal.organization
 

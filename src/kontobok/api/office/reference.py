@@ -1,4 +1,4 @@
-"""The organization's reference lists: ``GET /taxes``, ``/taxes/{id}``, ``/transactiontypes``, ``/currencies``."""
+"""Reference lists: ``GET /taxes``, ``/taxes/{id}``, ``/transactiontypes`` and ``/currencies``."""
 
 from __future__ import annotations
 
@@ -21,21 +21,33 @@ router = APIRouter()
 
 
 def tax_json(code: TaxCode) -> dict[str, Any]:
-    return {"id": code.number, "number": code.number, "name": code.name, "rate": percent(code.rate_basis_points)}
+    return {
+        "id": code.number,
+        "number": code.number,
+        "name": code.name,
+        "rate": percent(code.rate_basis_points),
+    }
 
 
-@router.get("/taxes", tags=["Taxes"], summary="Read tax codes", responses={200: {"model": list[schemas.TaxRead]}})
+@router.get(
+    "/taxes", tags=["Taxes"], summary="Read tax codes", responses={200: {"model": list[schemas.TaxRead]}}
+)
 def read_taxes(principal: Annotated[Principal, require(TAX_READ)], request: Request) -> ExactJSONResponse:
     with read_transaction(engine_of(request)) as connection:
         codes = list_tax_codes_by_number(connection, principal.organization.organization_id)
     return ExactJSONResponse([tax_json(code) for code in codes.values()])
 
 
-@router.get("/taxes/{id}", tags=["Taxes"], summary="Read a tax code by ID", responses={200: {"model": schemas.TaxRead}})
+@router.get(
+    "/taxes/{id}",
+    tags=["Taxes"],
+    summary="Read a tax code by ID",
+    responses={200: {"model": schemas.TaxRead}},
+)
 def read_tax(
     principal: Annotated[Principal, require(TAX_READ)],
     request: Request,
-    id: Annotated[int, Path(ge=0, le=2**31 - 1)],  # noqa: A002
+    id: Annotated[int, Path(ge=0, le=2**31 - 1)],
 ) -> ExactJSONResponse:
     with read_transaction(engine_of(request)) as connection:
         codes = list_tax_codes_by_number(connection, principal.organization.organization_id)
@@ -55,11 +67,16 @@ def read_transaction_types(
 ) -> ExactJSONResponse:
     with read_transaction(engine_of(request)) as connection:
         kinds = list_transaction_types(connection, principal.organization.organization_id)
-    return ExactJSONResponse([{"id": kind.number, "number": kind.number, "name": kind.name} for kind in kinds])
+    return ExactJSONResponse(
+        [{"id": kind.number, "number": kind.number, "name": kind.name} for kind in kinds]
+    )
 
 
 @router.get(
-    "/currencies", tags=["currencies"], summary="Read currencies", responses={200: {"model": list[schemas.CurrencyRead]}}
+    "/currencies",
+    tags=["currencies"],
+    summary="Read currencies",
+    responses={200: {"model": list[schemas.CurrencyRead]}},
 )
 def read_currencies(principal: Annotated[Principal, require()]) -> ExactJSONResponse:
     """Every currency kontobok accepts, with the latest ECB reference rate in base-currency units per unit."""

@@ -6,8 +6,7 @@ float where the vendor's schema says *number* is refused, so nothing is accepted
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
+import datetime as dt
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, StrictInt, StrictStr
@@ -15,6 +14,7 @@ from pydantic import BaseModel, Field, StrictInt, StrictStr
 from kontobok.wire.office import Amount, JsonDate, TransactionInput
 
 __all__ = ["TransactionInput"]
+
 
 class TransactionCreated(BaseModel):
     transactionId: str  # noqa: N815
@@ -28,7 +28,7 @@ class AccountRef(BaseModel):
 
 
 class AmountElement(BaseModel):
-    date: date
+    date: dt.date
     opening: Amount
     closing: Amount
     change: Amount
@@ -40,14 +40,14 @@ class AggregationElement(BaseModel):
 
 
 class Fiscal(BaseModel):
-    startingDate: date  # noqa: N815
-    endingAt: date  # noqa: N815
+    startingDate: dt.date  # noqa: N815
+    endingAt: dt.date  # noqa: N815
 
 
 class AccountBalancesHal(BaseModel):
     _embedded: dict[str, list[AggregationElement]]
-    beginningAt: date  # noqa: N815
-    endingAt: date  # noqa: N815
+    beginningAt: dt.date  # noqa: N815
+    endingAt: dt.date  # noqa: N815
     fiscals: list[Fiscal]
 
 
@@ -74,8 +74,8 @@ class CurrencyRead(BaseModel):
 class AccountingPeriod(BaseModel):
     id: str
     type: str
-    startingDate: date  # noqa: N815
-    endingDate: date  # noqa: N815
+    startingDate: dt.date  # noqa: N815
+    endingDate: dt.date  # noqa: N815
     isClosed: bool  # noqa: N815
 
 
@@ -114,8 +114,8 @@ class TransactionLineRead(BaseModel):
     amount: Amount
     baseAmount: Amount  # noqa: N815
     currency: CurrencyRead
-    date: date
-    periodDate: date  # noqa: N815
+    date: dt.date
+    periodDate: dt.date  # noqa: N815
     comment: str | None = None
     createdAt: str  # noqa: N815
     modifiedAt: str  # noqa: N815

@@ -63,7 +63,9 @@ def read_transaction_lines(
     modified_from: Annotated[datetime | None, Query(alias="modifiedFrom")] = None,
     modified_after: Annotated[datetime | None, Query(alias="modifiedAfter", deprecated=True)] = None,
     transaction_number: Annotated[int | None, Query(alias="transactionNumber", ge=0, le=2**31)] = None,
-    transaction_type_id: Annotated[int | None, Query(alias="transactionTypeId", ge=-(2**31), le=2**31)] = None,
+    transaction_type_id: Annotated[
+        int | None, Query(alias="transactionTypeId", ge=-(2**31), le=2**31)
+    ] = None,
     customer_id: Annotated[int | None, Query(alias="customerId", ge=-(2**31), le=2**31)] = None,
     account_id: Annotated[int | None, Query(alias="accountId", ge=-(2**31), le=2**31)] = None,
     account_number: Annotated[int | None, Query(alias="accountNumber", ge=-(2**31), le=2**31)] = None,
@@ -107,7 +109,7 @@ def read_transaction_lines(
 def read_transaction_line(
     principal: Reader,
     request: Request,
-    id: uuid.UUID,  # noqa: A002
+    id: uuid.UUID,
 ) -> ExactJSONResponse:
     organization = principal.organization
     with read_transaction(engine_of(request)) as connection:

@@ -34,7 +34,10 @@ IdempotencyKey = Annotated[
     responses={201: {"model": schemas.TransactionCreated}},
 )
 def post_transaction(
-    principal: Writer, request: Request, body: schemas.TransactionInput, idempotency_key: IdempotencyKey = None
+    principal: Writer,
+    request: Request,
+    body: schemas.TransactionInput,
+    idempotency_key: IdempotencyKey = None,
 ) -> Any:
     """Post one voucher. Its lines must balance to zero per date in the base currency, and every line's date
     must fall in an open fiscal year. A line with a VAT code carries the gross amount; kontobok posts the net
@@ -57,7 +60,7 @@ def post_transaction(
 def reverse_transaction(
     principal: Writer,
     request: Request,
-    id: uuid.UUID,  # noqa: A002
+    id: uuid.UUID,
     body: schemas.ReversalInput | None = None,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
