@@ -487,11 +487,17 @@ def test_a_malformed_or_out_of_range_id_is_a_client_error(api: Api, account_id: 
 
 
 @pytest.mark.parametrize("accept", ["application/json", "application/hal"])
-def test_the_last_representable_day_is_no_server_error(api: Api, accept: str) -> None:
-    # 9999-12-31 is a valid date; the range ending on it must be answered (200) or refused (400), never a 500
+@pytest.mark.parametrize(
+    ("date_from", "date_to"), [("9999-12-01", "9999-12-31"), ("9999-01-01", "9999-01-31")]
+)
+def test_the_last_representable_year_is_no_server_error(
+    api: Api, accept: str, date_from: str, date_to: str
+) -> None:
+    # 9999-12-31 is a valid date, and the fiscal year 9999 ends on it: a range in that year must be answered
+    # (200) or refused (400), never a 500
     answer = api.get(
         f"/v1/accountbalances/{api.account_id(1920)}",
-        params={"dateFrom": "9999-12-01", "dateTo": "9999-12-31"},
+        params={"dateFrom": date_from, "dateTo": date_to},
         headers={"Accept": accept},
     )
     assert answer.status_code in (200, 400), answer.text
