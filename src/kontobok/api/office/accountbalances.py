@@ -39,6 +39,9 @@ router = APIRouter(tags=["accountbalances"])
 
 PERIODS_PATTERN = r"^\d{4}-\d{2}-\d{2}Z?(,\d{4}-\d{2}-\d{2}Z?)*$"
 HAL_TYPES = ("application/hal", "application/hal+json")
+# the fiscal years around a range must be representable dates
+FIRST_SUPPORTED_DAY = date(1000, 1, 1)
+LAST_SUPPORTED_DAY = date(9998, 12, 31)
 Scope = Annotated[Principal, require(ACCOUNT_BALANCE_READ, ACCOUNT_READ)]
 _DOCUMENTED = {
     200: {
@@ -78,6 +81,12 @@ def parse_cut_days(text: str | None, span: DateRange) -> list[date]:
 def _span(date_from: date, date_to: date) -> DateRange:
     if date_from > date_to:
         raise ValidationFailed.single("/dateFrom", "range", "dateFrom must not be after dateTo")
+    if date_from < FIRST_SUPPORTED_DAY or date_to > LAST_SUPPORTED_DAY:
+        raise ValidationFailed.single(
+            "/dateTo" if date_to > LAST_SUPPORTED_DAY else "/dateFrom",
+            "range",
+            f"dates must lie between {FIRST_SUPPORTED_DAY} and {LAST_SUPPORTED_DAY}",
+        )
     return inclusive_range(date_from, date_to)
 
 
@@ -187,7 +196,7 @@ def read_account_balances(
 def read_account_balance(
     principal: Scope,
     request: Request,
-    id: int,
+    id: schemas.AccountId,
     date_from: DateFrom,
     date_to: DateTo,
     periods: Periods = None,

@@ -51,7 +51,7 @@ def read_accounts(
 def read_account(
     principal: Annotated[Principal, require(ACCOUNT_READ)],
     request: Request,
-    id: int,
+    id: schemas.AccountId,
 ) -> ExactJSONResponse:
     with read_transaction(engine_of(request)) as connection:
         account = get_account(connection, principal.organization.organization_id, id)

@@ -9,11 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
+from fastapi import Path
 from pydantic import BaseModel, Field, StrictInt, StrictStr
 
 from kontobok.wire.office import Amount, JsonDate, TransactionInput
 
 __all__ = ["TransactionInput"]
+
+# any 32-bit integer is a well-formed id (an unknown one is a 404); beyond that the request is malformed
+AccountId = Annotated[int, Path(ge=-(2**31), le=2**31 - 1, description="The account's id.")]
 
 
 class TransactionCreated(BaseModel):
