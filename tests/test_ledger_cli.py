@@ -97,7 +97,8 @@ class VoucherGenerator:
                 "interest",
             ]
         )
-        return getattr(self, f"_{kind}")(day)
+        body: dict[str, Any] = getattr(self, f"_{kind}")(day)
+        return body
 
     def _body(self, day: date, type_number: int, *lines: dict[str, Any], comment: str) -> dict[str, Any]:
         return {

@@ -174,13 +174,13 @@ operations = st.lists(
         st.builds(Reverse, st.integers(0, 1000), st.none() | days),
     ),
     min_size=1,
-    max_size=12,
+    max_size=20,
 )
 
 
 def _fiscal_year_start(day: date, start_month: int) -> date:
     year = day.year if day.month >= start_month else day.year - 1
-    return date(day.year, 1, 1)
+    return date(year, start_month, 1)
 
 
 class Sums:

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from kontobok.api.app import create_app
-from kontobok.api.scopes import ACCOUNT_READ, ACCOUNT_WRITE, ALL_SCOPES, TRANSACTION_READ
+from kontobok.api.scopes import ACCOUNT_READ, ALL_SCOPES, TRANSACTION_READ
 from kontobok.api.tokens import TokenClaims, issue_token
 from kontobok.store.clients import ClientCredentials, create_client
 from kontobok.store.database import write_transaction
@@ -100,7 +100,9 @@ def test_login_organization_must_be_the_clients(
 ) -> None:
     client = credentials(engine, organization, ALL_SCOPES)
 
-    mine = http.post("/oauth/token", data=token_form(client, login_organization=str(organization.organization_id)))
+    mine = http.post(
+        "/oauth/token", data=token_form(client, login_organization=str(organization.organization_id))
+    )
     other = http.post(
         "/oauth/token", data=token_form(client, login_organization=str(organization.organization_id + 1))
     )
@@ -109,7 +111,9 @@ def test_login_organization_must_be_the_clients(
     assert_oauth_error(other, 400, "invalid_request")
 
 
-def test_a_wrong_secret_is_invalid_client(http: TestClient, engine: sa.Engine, organization: Organization) -> None:
+def test_a_wrong_secret_is_invalid_client(
+    http: TestClient, engine: sa.Engine, organization: Organization
+) -> None:
     client = credentials(engine, organization, ALL_SCOPES)
 
     answer = http.post("/oauth/token", data=token_form(client, client_secret=client.client_secret + "x"))
@@ -170,9 +174,31 @@ def test_no_token_is_a_401(http: TestClient) -> None:
     assert_vendor_error(http.post("/v1/transactions", json=SALE), 401, "UnauthorizedError")
 
 
+def _naming(organization_id: object) -> str:
+    """A well-formed but unsigned token whose payload names ``organization_id``."""
+    payload = base64.urlsafe_b64encode(json.dumps({"org": organization_id}).encode()).rstrip(b"=").decode()
+    return f"Bearer kb1.{payload}.c2lnbmF0dXJl"
+
+
 @pytest.mark.parametrize(
     "authorization",
-    ["Bearer garbage", "Bearer ", "Bearer kb1.e30.e30", "Bearer kb1..", "Basic dXNlcjpwYXNz", "garbage"],
+    [
+        pytest.param("Bearer garbage", id="garbage"),
+        pytest.param("Bearer ", id="empty"),
+        pytest.param("Bearer kb1.e30.e30", id="no-org"),
+        pytest.param("Bearer kb1..", id="empty-parts"),
+        pytest.param("Bearer kb1.!!!.x", id="not-base64"),
+        pytest.param("Basic dXNlcjpwYXNz", id="basic"),
+        pytest.param("garbage", id="no-scheme"),
+        pytest.param(_naming(0), id="org-0"),
+        pytest.param(_naming(-1), id="org-negative"),
+        pytest.param(_naming("1"), id="org-string"),
+        pytest.param(_naming(True), id="org-bool"),
+        # beyond PostgreSQL's integer and SQLite's 64-bit integer: must not reach the database as a 500
+        pytest.param(_naming(2**31), id="org-2^31"),
+        pytest.param(_naming(2**40), id="org-2^40"),
+        pytest.param(_naming(2**70), id="org-2^70"),
+    ],
 )
 def test_a_garbage_token_is_a_401(http: TestClient, authorization: str) -> None:
     answer = http.get("/v1/transactionlines", params=LINES, headers={"Authorization": authorization})
@@ -221,7 +247,9 @@ def test_an_expired_token_is_a_401_and_a_fresh_one_works(api: Api) -> None:
         claims = TokenClaims(organization.organization_id, "test-client", ALL_SCOPES, expires_at)
         return issue_token(claims, organization.signing_key)
 
-    expired = api.client.get("/v1/transactionlines", params=LINES, headers=bearer(token(int(time.time()) - 5)))
+    expired = api.client.get(
+        "/v1/transactionlines", params=LINES, headers=bearer(token(int(time.time()) - 5))
+    )
     fresh = api.client.get("/v1/transactionlines", params=LINES, headers=bearer(token(int(time.time()) + 60)))
 
     assert_vendor_error(expired, 401)

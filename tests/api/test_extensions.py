@@ -1,4 +1,7 @@
-"""kontobok's extensions, what the vendor does in its user interface: new accounts, fiscal years, reversals."""
+"""kontobok's extensions, what the vendor does in its user interface.
+
+New accounts in the chart, opening and closing fiscal years, and reversing a posted voucher.
+"""
 
 from __future__ import annotations
 
@@ -67,9 +70,9 @@ def test_a_new_account_is_listed_and_can_be_posted_to(api: Api) -> None:
     assert [account["number"] for account in listed] == sorted(account["number"] for account in listed)
     assert api.get(f"/v1/accounts/{created['id']}").json() == created
     transaction_id = api.post_voucher(voucher("2024-03-05", line(1930, 250), line(3000, -250)))
-    assert [(item["account"], item["amount"]) for item in all_lines(api) if item["account"]["number"] == 1930] == [
-        ({"id": created["id"], "number": 1930, "name": "Bankinnskudd driftskonto"}, 250)
-    ]
+    assert [
+        (item["account"], item["amount"]) for item in all_lines(api) if item["account"]["number"] == 1930
+    ] == [({"id": created["id"], "number": 1930, "name": "Bankinnskudd driftskonto"}, 250)]
     assert transaction_id
 
 
@@ -228,12 +231,12 @@ def test_a_reversal_on_a_date_with_a_comment(api: Api) -> None:
         voucher("2024-03-05", line(1921, 100, currency={"code": "EUR", "rate": 11.5}), line(3000, -1150))
     )
 
-    answer = api.post(
-        f"/v1/transactions/{original}/reverse", {"date": "2024-04-02", "comment": "Feilført"}
-    )
+    answer = api.post(f"/v1/transactions/{original}/reverse", {"date": "2024-04-02", "comment": "Feilført"})
 
     assert answer.status_code == 201, answer.text
-    reversal = [item for item in all_lines(api) if item["transaction"]["id"] == answer.json()["transactionId"]]
+    reversal = [
+        item for item in all_lines(api) if item["transaction"]["id"] == answer.json()["transactionId"]
+    ]
     assert [
         (item["account"]["number"], item["amount"], item["baseAmount"], item["currency"], item["date"],
          item["comment"])

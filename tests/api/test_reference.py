@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -92,13 +93,12 @@ def test_currencies_list_nok_at_one_and_eur_at_a_positive_rate(api: Api) -> None
 
 
 def test_currency_rates_are_exact_numbers_on_the_wire(api: Api) -> None:
-    raw = api.get("/v1/currencies").text
-    import json
+    listed = json.loads(api.get("/v1/currencies").text, parse_float=Decimal)
+    rates = {item["code"]: item["rate"] for item in listed}
 
-    rates = {item["code"]: item["rate"] for item in json.loads(raw, parse_float=Decimal)}
-
-    # six decimals at most: the cross rate is rounded to 0.000001
-    assert all(Decimal(rate).as_tuple().exponent >= -6 for rate in rates.values())  # type: ignore[operator]
+    # written as JSON numbers, with six decimals at most: the cross rate is rounded to 0.000001
+    assert all(isinstance(rate, int | Decimal) for rate in rates.values())
+    assert all(Decimal(rate) == Decimal(rate).quantize(Decimal("0.000001")) for rate in rates.values())
 
 
 # --- fiscal periods ----------------------------------------------------------------------------------------

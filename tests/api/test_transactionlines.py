@@ -70,7 +70,9 @@ def test_date_from_is_inclusive_and_date_to_exclusive(api: Api) -> None:
 
 
 def test_date_from_after_date_to_is_a_400(api: Api) -> None:
-    validation_problems(api.get("/v1/transactionlines", params={"dateFrom": "2024-04-01", "dateTo": "2024-03-01"}))
+    validation_problems(
+        api.get("/v1/transactionlines", params={"dateFrom": "2024-04-01", "dateTo": "2024-03-01"})
+    )
 
 
 @pytest.mark.parametrize(
@@ -87,7 +89,9 @@ def test_a_missing_date_is_a_400_required(api: Api, params: dict[str, str], path
 
 
 def test_a_bad_date_is_a_400(api: Api) -> None:
-    validation_problems(api.get("/v1/transactionlines", params={"dateFrom": "2024-13-01", "dateTo": "2024-04-01"}))
+    validation_problems(
+        api.get("/v1/transactionlines", params={"dateFrom": "2024-13-01", "dateTo": "2024-04-01"})
+    )
 
 
 def test_lines_come_by_date_then_voucher_number_then_line(api: Api) -> None:
@@ -121,6 +125,7 @@ def test_a_line_carries_the_vendor_fields(api: Api) -> None:
             line(3000, -1250, tax=3, comment="Salg"),
             type_number=1,
             documentId=4711,
+            comment="Faktura 77",
         )
     )
 
@@ -134,6 +139,7 @@ def test_a_line_carries_the_vendor_fields(api: Api) -> None:
     assert first["invoice"] == {"number": "F-77", "dueDate": "2024-03-19"}
     assert first["documentId"] == 4711
     assert first["currency"] == {"code": "NOK", "rate": 1}
+    assert first["comment"] == "Faktura 77"  # the voucher's comment, where the line has none
     assert second["comment"] == "Salg"
     assert second["periodDate"] == "2024-03-05"
     assert first["createdAt"] == first["modifiedAt"]
@@ -255,9 +261,7 @@ def test_dimensions_come_only_when_asked_for(api: Api) -> None:
 
 def seven_lines(api: Api) -> None:
     # 4 lines on 5 January and 3 on 6 January
-    api.post_voucher(
-        voucher("2024-01-05", line(1920, 30), line(3000, -10), line(3000, -10), line(3000, -10))
-    )
+    api.post_voucher(voucher("2024-01-05", line(1920, 30), line(3000, -10), line(3000, -10), line(3000, -10)))
     api.post_voucher(voucher("2024-01-06", line(1920, 20), line(3000, -10), line(3000, -10)))
 
 
@@ -289,6 +293,22 @@ def test_a_bad_limit_or_page_is_a_400(api: Api, params: dict[str, Any], path: st
     assert path in {p["path"] for p in problems}
 
 
+@pytest.mark.parametrize(
+    "name", ["transactionNumber", "transactionTypeId", "customerId", "accountId", "accountNumber"]
+)
+@pytest.mark.parametrize("value", [2**31, 2**31 - 1, -(2**31), 2**63])
+def test_a_filter_beyond_the_integer_range_is_never_a_500(api: Api, name: str, value: int) -> None:
+    api.post_voucher(simple("2024-03-05"))
+
+    answer = api.get("/v1/transactionlines", params={**EVERYTHING, name: value})
+
+    assert answer.status_code in {200, 400}, answer.text
+    if answer.status_code == 200:
+        assert answer.json() == []
+    else:
+        validation_problems(answer)
+
+
 def test_limit_1000_is_allowed(api: Api) -> None:
     assert api.get("/v1/transactionlines", params={**EVERYTHING, "limit": 1000}).status_code == 200
 
@@ -298,7 +318,8 @@ def test_pages_of_three_over_seven_lines(api: Api) -> None:
     all_ids = [item["id"] for item in read(api)]
 
     pages = [
-        api.get("/v1/transactionlines", params={**EVERYTHING, "limit": 3, "page": page}) for page in (1, 2, 3, 4)
+        api.get("/v1/transactionlines", params={**EVERYTHING, "limit": 3, "page": page})
+        for page in (1, 2, 3, 4)
     ]
 
     assert [[item["id"] for item in page.json()] for page in pages] == [
@@ -361,7 +382,9 @@ def test_a_page_far_past_the_end_is_empty(api: Api) -> None:
 
 def test_one_line_by_id(api: Api) -> None:
     api.post_voucher(
-        voucher("2024-03-05", line(1920, 100, dimensions=[{"dimensionType": 2, "value": "A"}]), line(3000, -100))
+        voucher(
+            "2024-03-05", line(1920, 100, dimensions=[{"dimensionType": 2, "value": "A"}]), line(3000, -100)
+        )
     )
     listed = read(api, includeDimensions="true")
 

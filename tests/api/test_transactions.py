@@ -8,6 +8,7 @@ exact decimal 1250.10, because kontobok parses request numbers as decimals.
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -88,7 +89,9 @@ def test_numbers_are_gapless_per_transaction_type_and_a_rejected_voucher_takes_n
         return result
 
     first = number(sale(type_number=1))
-    rejected = api.post("/v1/transactions", voucher("2024-03-05", line(1920, 100), line(3000, -99), type_number=1))
+    rejected = api.post(
+        "/v1/transactions", voucher("2024-03-05", line(1920, 100), line(3000, -99), type_number=1)
+    )
     second = number(sale(type_number=1))
     other_type = number(sale(type_number=2))
     third = number(sale(type_number=1))
@@ -109,7 +112,8 @@ def test_numbers_are_gapless_per_transaction_type_and_a_rejected_voucher_takes_n
 def test_output_vat_25_percent_is_split_from_the_gross_amount(api: Api) -> None:
     # gross 1250 at 25 %: VAT = 1250 × 25/125 = 250, net = 1000
     lines = lines_of(
-        api, api.post_voucher(voucher("2024-03-05", line(1500, 1250), line(3000, -1250, tax=3), type_number=1))
+        api,
+        api.post_voucher(voucher("2024-03-05", line(1500, 1250), line(3000, -1250, tax=3), type_number=1)),
     )
 
     assert [(item["account"]["number"], item["amount"]) for item in lines] == [
@@ -209,7 +213,8 @@ def test_a_foreign_currency_line_is_converted_at_its_rate(api: Api) -> None:
 
 def test_vat_in_a_foreign_currency_is_split_in_that_currency(api: Api) -> None:
     # EUR −125 gross at 25 %: VAT = −25 EUR, net = −100 EUR.
-    # Base: net = round(−100 × 11.5) = −1150.00 NOK; VAT = round(−125 × 11.5) − (−1150) = −1437.50 + 1150 = −287.50
+    # Base: net = round(−100 × 11.5) = −1150.00 NOK;
+    #       VAT = round(−125 × 11.5) − (−1150) = −1437.50 + 1150 = −287.50 NOK
     eur = line(3000, -125, tax=3, currency={"code": "EUR", "rate": 11.5})
     lines = lines_of(api, api.post_voucher(voucher("2024-03-05", line(1500, 1437.5), eur, type_number=1)))
 
@@ -258,7 +263,10 @@ REJECTED: list[Any] = [
         id="lower-case-currency",
     ),
     pytest.param(
-        voucher("2024-03-05", line(1920, "100"), line(3000, -100)), "/lines/0/amount", "type", id="string-amount"
+        voucher("2024-03-05", line(1920, "100"), line(3000, -100)),
+        "/lines/0/amount",
+        "type",
+        id="string-amount",
     ),
     pytest.param(
         voucher("2024-03-05", line(1920, 10.005), line(3000, -10.005)),
@@ -281,6 +289,30 @@ REJECTED: list[Any] = [
         voucher("2024-03-05", *BALANCED, type_number=99), "/transactionTypeNumber", "exists", id="type-99"
     ),
     pytest.param(
+        voucher("2024-03-05", line(1920, 100, currency={"code": "NOK", "rate": 2}), line(3000, -200)),
+        "/lines/0/currency/rate",
+        "const",
+        id="base-currency-rate-2",
+    ),
+    pytest.param(
+        voucher("2024-03-05", line(1921, 100, currency={"code": "XXX", "rate": 2}), line(3000, -200)),
+        "/lines/0/currency/code",
+        "enum",
+        id="unknown-currency",
+    ),
+    pytest.param(
+        voucher("2024-03-05", line(1921, 1.5, currency={"code": "JPY", "rate": 0.07}), line(3000, -0.11)),
+        "/lines/0/amount",
+        "multipleOf",
+        id="decimals-in-jpy",
+    ),
+    pytest.param(
+        voucher("2024-03-05", {**line(6300, 500), "tax": {"number": 0, "amount": 5}}, line(2400, -500)),
+        "/lines/0/tax/amount",
+        "const",
+        id="tax-amount-without-vat",
+    ),
+    pytest.param(
         voucher("2024-03-05", line(1921, 100, currency={"code": "EUR", "rate": 0}), line(3000, -100)),
         "/lines/0/currency/rate",
         "exclusiveMinimum",
@@ -290,10 +322,30 @@ REJECTED: list[Any] = [
 
 
 @pytest.mark.parametrize(("body", "path", "keyword"), REJECTED)
-def test_a_bad_voucher_is_a_400_that_stores_nothing(api: Api, body: dict[str, Any], path: str, keyword: str) -> None:
+def test_a_bad_voucher_is_a_400_that_stores_nothing(
+    api: Api, body: dict[str, Any], path: str, keyword: str
+) -> None:
     problems = validation_problems(api.post("/v1/transactions", body))
 
     assert (path, keyword) in {(p["path"], p["keyword"]) for p in problems}, problems
+    assert all_lines(api) == []
+    assert api.post("/v1/transactions", sale()).json()["number"] == 1
+
+
+def test_a_base_amount_too_large_to_store_is_a_400_not_a_500(api: Api) -> None:
+    # Each line is within ±999 999 999 999.99 in its own currency, and the voucher balances, but in NOK
+    # 999 999 999 999.99 × 1 000 000 = 999 999 999 999 990 000 NOK, about 10^20 øre: beyond a 64-bit
+    # integer, and far beyond the ±999 999 999 999.99 a line may carry.
+    huge = 999999999999.99
+    body = voucher(
+        "2024-03-05",
+        line(1921, huge, currency={"code": "EUR", "rate": 1000000}),
+        line(1922, -huge, currency={"code": "USD", "rate": 1000000}),
+    )
+
+    answer = api.post("/v1/transactions", body)
+
+    assert {p["path"] for p in validation_problems(answer)} & {"/lines/0/amount", "/lines/0/currency/rate"}
     assert all_lines(api) == []
     assert api.post("/v1/transactions", sale()).json()["number"] == 1
 
@@ -405,9 +457,7 @@ def test_the_same_key_with_another_body_is_a_409(api: Api) -> None:
 
 def test_a_failed_request_does_not_use_up_its_key(api: Api) -> None:
     key = {"Idempotency-Key": "k-fix"}
-    wrong = api.post(
-        "/v1/transactions", voucher("2024-03-05", line(1920, 100), line(3000, -90)), headers=key
-    )
+    wrong = api.post("/v1/transactions", voucher("2024-03-05", line(1920, 100), line(3000, -90)), headers=key)
 
     right = api.post("/v1/transactions", sale(), headers=key)
     replay = api.post("/v1/transactions", sale(), headers=key)
@@ -418,6 +468,24 @@ def test_a_failed_request_does_not_use_up_its_key(api: Api) -> None:
     assert replay.json() == right.json()
     assert replay.headers["Idempotent-Replayed"] == "true"
     assert len(all_lines(api)) == 2
+
+
+def test_concurrent_retries_with_one_key_post_once(api: Api) -> None:
+    key = {"Idempotency-Key": "burst"}
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: api.post("/v1/transactions", sale(), headers=key), range(12)))
+
+    assert {answer.status_code for answer in answers} == {201}
+    assert len({answer.text for answer in answers}) == 1
+    assert len(all_lines(api)) == 2
+
+
+def test_concurrent_vouchers_get_gapless_numbers(api: Api) -> None:
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: api.post("/v1/transactions", sale()), range(12)))
+
+    assert sorted(answer.json()["number"] for answer in answers) == list(range(1, 13))
+    assert len(all_lines(api)) == 24
 
 
 def test_an_idempotency_key_belongs_to_one_organization(api: Api, engine: sa.Engine) -> None:

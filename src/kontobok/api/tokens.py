@@ -64,6 +64,8 @@ def unverified_organization(token: str) -> tuple[int, str, str] | None:
         return None
     if not isinstance(organization_id, int) or isinstance(organization_id, bool):
         return None
+    if not 0 < organization_id < 2**31:
+        return None
     return organization_id, parts[1], parts[2]
 
 

@@ -32,6 +32,8 @@ from kontobok.core.taxes import (
 )
 
 MAX_LINES = 1000
+# the largest base amount a line may have: 999 999 999 999.99 in a two-decimal base currency
+MAX_BASE_MINOR_UNITS = 99_999_999_999_999
 
 
 @dataclass(frozen=True)
@@ -153,31 +155,12 @@ def _build_line(
     index: int, line: LineDraft, draft: VoucherDraft, context: LedgerContext
 ) -> list[PostingLine] | ValidationFailed:
     path = f"/lines/{index}"
-    problems: list[Problem] = []
     day = line.day or draft.day
-    if line.account_number not in context.account_numbers:
-        problems.append(
-            Problem(f"{path}/accountNumber", "exists", f"account {line.account_number} does not exist")
-        )
     tax = context.tax_codes.get(line.tax_number)
-    if tax is None:
-        problems.append(Problem(f"{path}/tax/number", "exists", f"tax code {line.tax_number} does not exist"))
-    if not context.is_open(day):
-        problems.append(
-            Problem(
-                f"{path}/date" if line.day else "/date",
-                "openFiscalYear",
-                f"{day.isoformat()} is not in an open fiscal year",
-            )
-        )
     currency = line.currency or context.base_currency
     rate = line.rate if line.rate is not None else Decimal(1)
-    if currency not in KNOWN_CURRENCIES and currency != context.base_currency:
-        problems.append(Problem(f"{path}/currency/code", "enum", f"unknown currency {currency}"))
-    if rate <= 0:
-        problems.append(Problem(f"{path}/currency/rate", "exclusiveMinimum", "rate must be above 0"))
-    elif currency == context.base_currency and rate != 1:
-        problems.append(Problem(f"{path}/currency/rate", "const", "the base currency's rate is always 1"))
+    problems = _reference_problems(path, line, day, context)
+    problems.extend(_currency_problems(path, currency, rate, context.base_currency))
     amount = to_minor_units(line.amount, currency, path=f"{path}/amount")
     tax_amount = (
         None
@@ -207,23 +190,65 @@ def _build_line(
         return ValidationFailed.single(
             f"{path}/tax/amount", "const", f"tax code {tax.number} carries no VAT amount"
         )
-    if tax.splits_gross:
-        return _split_gross(base, tax, tax_amount, context.base_currency, path)
-    if tax.is_reverse_charge:
-        return _add_reverse_charge(base, tax, tax_amount, context.base_currency)
-    return [base]
-
-
-def _split_gross(
-    gross: PostingLine, tax: TaxCode, tax_amount: int | None, base_currency: str, path: str
-) -> list[PostingLine] | ValidationFailed:
-    vat = vat_of_gross(gross.currency_amount, tax.rate_basis_points) if tax_amount is None else tax_amount
-    if vat != 0 and (abs(vat) > abs(gross.currency_amount) or (vat > 0) != (gross.currency_amount > 0)):
+    if tax_amount is not None and not _is_part_of(tax_amount, amount):
         return ValidationFailed.single(
             f"{path}/tax/amount",
             "range",
             "the VAT amount must have the line's sign and be no larger than the line's amount",
         )
+    if tax.splits_gross:
+        built = _split_gross(base, tax, tax_amount, context.base_currency)
+    elif tax.is_reverse_charge:
+        built = _add_reverse_charge(base, tax, tax_amount, context.base_currency)
+    else:
+        built = [base]
+    if any(abs(line.amount) > MAX_BASE_MINOR_UNITS for line in built):
+        return ValidationFailed.single(
+            f"{path}/amount", "maximum", "the amount is too large once converted to the base currency"
+        )
+    return built
+
+
+def _reference_problems(path: str, line: LineDraft, day: date, context: LedgerContext) -> list[Problem]:
+    """The line's account and tax code must exist and its date must be in an open fiscal year."""
+    problems = []
+    if line.account_number not in context.account_numbers:
+        problems.append(
+            Problem(f"{path}/accountNumber", "exists", f"account {line.account_number} does not exist")
+        )
+    if line.tax_number not in context.tax_codes:
+        problems.append(Problem(f"{path}/tax/number", "exists", f"tax code {line.tax_number} does not exist"))
+    if not context.is_open(day):
+        problems.append(
+            Problem(
+                f"{path}/date" if line.day else "/date",
+                "openFiscalYear",
+                f"{day.isoformat()} is not in an open fiscal year",
+            )
+        )
+    return problems
+
+
+def _currency_problems(path: str, currency: str, rate: Decimal, base_currency: str) -> list[Problem]:
+    problems = []
+    if currency not in KNOWN_CURRENCIES and currency != base_currency:
+        problems.append(Problem(f"{path}/currency/code", "enum", f"unknown currency {currency}"))
+    if rate <= 0:
+        problems.append(Problem(f"{path}/currency/rate", "exclusiveMinimum", "rate must be above 0"))
+    elif currency == base_currency and rate != 1:
+        problems.append(Problem(f"{path}/currency/rate", "const", "the base currency's rate is always 1"))
+    return problems
+
+
+def _is_part_of(vat: int, amount: int) -> bool:
+    """True when ``vat`` is zero or has ``amount``'s sign and is no larger."""
+    return vat == 0 or (abs(vat) <= abs(amount) and (vat > 0) == (amount > 0))
+
+
+def _split_gross(
+    gross: PostingLine, tax: TaxCode, tax_amount: int | None, base_currency: str
+) -> list[PostingLine]:
+    vat = vat_of_gross(gross.currency_amount, tax.rate_basis_points) if tax_amount is None else tax_amount
     net_amount = gross.currency_amount - vat
     net_base = convert_to_base(net_amount, gross.currency, gross.rate, base_currency)
     net = replace(gross, amount=net_base, currency_amount=net_amount)

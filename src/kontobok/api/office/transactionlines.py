@@ -62,13 +62,13 @@ def read_transaction_lines(
     created_after: Annotated[datetime | None, Query(alias="createdAfter", deprecated=True)] = None,
     modified_from: Annotated[datetime | None, Query(alias="modifiedFrom")] = None,
     modified_after: Annotated[datetime | None, Query(alias="modifiedAfter", deprecated=True)] = None,
-    transaction_number: Annotated[int | None, Query(alias="transactionNumber", ge=0, le=2**31)] = None,
+    transaction_number: Annotated[int | None, Query(alias="transactionNumber", ge=0, le=2**31 - 1)] = None,
     transaction_type_id: Annotated[
-        int | None, Query(alias="transactionTypeId", ge=-(2**31), le=2**31)
+        int | None, Query(alias="transactionTypeId", ge=-(2**31), le=2**31 - 1)
     ] = None,
-    customer_id: Annotated[int | None, Query(alias="customerId", ge=-(2**31), le=2**31)] = None,
-    account_id: Annotated[int | None, Query(alias="accountId", ge=-(2**31), le=2**31)] = None,
-    account_number: Annotated[int | None, Query(alias="accountNumber", ge=-(2**31), le=2**31)] = None,
+    customer_id: Annotated[int | None, Query(alias="customerId", ge=-(2**31), le=2**31 - 1)] = None,
+    account_id: Annotated[int | None, Query(alias="accountId", ge=-(2**31), le=2**31 - 1)] = None,
+    account_number: Annotated[int | None, Query(alias="accountNumber", ge=-(2**31), le=2**31 - 1)] = None,
     invoice_number: Annotated[str | None, Query(alias="invoiceNumber", max_length=50)] = None,
     currency_code: Annotated[str | None, Query(alias="currencyCode", max_length=5)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
