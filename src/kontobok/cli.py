@@ -25,7 +25,7 @@ from kontobok.importers.jsonl import file_sha256, read_transaction_inputs
 from kontobok.store.bulk import post_all
 from kontobok.store.clients import create_client
 from kontobok.store.database import open_database, read_transaction, write_transaction
-from kontobok.store.imports import remember_import, was_imported
+from kontobok.store.imports import claim_import, record_import_summary
 from kontobok.store.organizations import create_organization, get_organization
 from kontobok.store.verification import verify_books
 
@@ -129,7 +129,7 @@ def import_transactions(
     digest = file_sha256(file)
     with write_transaction(engine) as connection:
         books = get_organization(connection, organization)
-        if was_imported(connection, organization, "transactions", digest):
+        if not claim_import(connection, organization, "transactions", digest):
             err.print(f"{file} was imported already; nothing added.")
             return
         with _progress(file.stat().st_size) as (progress, task):
@@ -139,7 +139,7 @@ def import_transactions(
                 read_transaction_inputs(file, on_bytes=lambda n: progress.advance(task, n)),
             )
         summary = f"{result.vouchers} vouchers, {result.lines} lines"
-        remember_import(connection, organization, "transactions", digest, summary)
+        record_import_summary(connection, organization, "transactions", digest, summary)
     err.print(f"Imported {summary} from {file}.")
 
 

@@ -57,7 +57,10 @@ def post_all(
                 raise ValidationFailed(draft)
             batch.append(build_voucher(draft, context))
         except ValidationFailed as failure:
-            problems.extend(Problem(f"{label} {p.path}", p.keyword, p.message) for p in failure.problems)
+            problems.extend(
+                Problem(" ".join(filter(None, (label, p.path))), p.keyword, p.message)
+                for p in failure.problems
+            )
             if len(problems) >= MAX_REPORTED_PROBLEMS:
                 break
         if len(batch) >= BATCH_SIZE:
