@@ -1,16 +1,27 @@
-"""Reading transaction lines, with the vendor's filters and a stable order: date, voucher number, line."""
+"""Reading transaction lines, with the vendor's filters and a stable order: date, voucher number, line.
+
+A page deep into the range does not skip every line before it. When the filter is the date range alone, or
+the range and one account, kontobok keeps per-day line counts for it; summing those finds the day the page
+starts on and how many lines of that day come before it, so the database skips only within one day.
+"""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
 from kontobok.core.errors import NotFound
 from kontobok.core.periods import DateRange
-from kontobok.store.schema import accounts, transaction_lines, vouchers
+from kontobok.store.schema import (
+    account_daily_totals,
+    accounts,
+    daily_line_counts,
+    transaction_lines,
+    vouchers,
+)
 
 _lines = transaction_lines.c
 
@@ -61,6 +72,12 @@ def list_lines(
         (_lines.currency, where.currency),
     ]
     conditions.extend(column == value for column, value in equal_to if value is not None)
+    start = _page_start(connection, organization_id, where, offset)
+    if start is not None:
+        if start.past_end:
+            return []
+        conditions.append(_lines.line_date >= start.day)
+        offset = start.skip
     if where.created_from is not None:
         conditions.append(_lines.created_at >= where.created_from)
     if where.modified_from is not None:
@@ -73,6 +90,59 @@ def list_lines(
         .offset(offset)
     )
     return list(connection.execute(statement).mappings())
+
+
+@dataclass(frozen=True)
+class _PageStart:
+    day: date
+    skip: int
+    past_end: bool = False
+
+
+def _page_start(
+    connection: sa.Connection, organization_id: int, where: LineFilter, offset: int
+) -> _PageStart | None:
+    """Where a page at ``offset`` starts, from per-day line counts; None when no counts fit the filter."""
+    if offset == 0:
+        return None
+    only_account = where.account_id is not None or where.account_number is not None
+    others = (
+        where.created_from,
+        where.modified_from,
+        where.transaction_number,
+        where.transaction_type_number,
+        where.customer_id,
+        where.invoice_number,
+        where.currency,
+    )
+    if any(value is not None for value in others):
+        return None
+    if only_account:
+        totals = account_daily_totals.c
+        account_ids = sa.select(accounts.c.account_id).where(accounts.c.organization_id == organization_id)
+        if where.account_id is not None:
+            account_ids = account_ids.where(accounts.c.account_id == where.account_id)
+        if where.account_number is not None:
+            account_ids = account_ids.where(accounts.c.number == where.account_number)
+        counts = sa.select(totals.day, totals.line_count).where(
+            (totals.organization_id == organization_id)
+            & (totals.basis == 0)
+            & totals.account_id.in_(account_ids.scalar_subquery())
+        )
+        day_column = totals.day
+    else:
+        days = daily_line_counts.c
+        counts = sa.select(days.day, days.line_count).where(days.organization_id == organization_id)
+        day_column = days.day
+    rows = connection.execute(
+        counts.where((day_column >= where.span.begin) & (day_column < where.span.end)).order_by(day_column)
+    )
+    before = 0
+    for day, count in rows:
+        if before + count > offset:
+            return _PageStart(day, offset - before)
+        before += count
+    return _PageStart(where.span.begin, 0, past_end=True)
 
 
 def get_line(connection: sa.Connection, organization_id: int, line_id: uuid.UUID) -> sa.RowMapping:

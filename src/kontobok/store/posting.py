@@ -24,7 +24,13 @@ from kontobok.core.voucher import PostingLine, PostingVoucher, VoucherDraft, bui
 from kontobok.store.books import account_ids_by_number, list_transaction_types, load_ledger_context
 from kontobok.store.clock import utc_now
 from kontobok.store.organizations import Organization
-from kontobok.store.schema import account_daily_totals, transaction_lines, transaction_types, vouchers
+from kontobok.store.schema import (
+    account_daily_totals,
+    daily_line_counts,
+    transaction_lines,
+    transaction_types,
+    vouchers,
+)
 
 DATE_BASIS = 0
 PERIOD_BASIS = 1
@@ -94,6 +100,7 @@ def post_vouchers(
     connection.execute(vouchers.insert(), voucher_rows)
     connection.execute(transaction_lines.insert(), line_rows)
     _add_to_daily_totals(connection, organization_id, totals)
+    _add_to_line_counts(connection, organization_id, totals)
     return posted
 
 
@@ -159,6 +166,30 @@ def _line_row(
     }
 
 
+def _upsert(connection: sa.Connection) -> type[postgresql.Insert] | type[sqlite.Insert]:
+    return postgresql.Insert if connection.dialect.name == "postgresql" else sqlite.Insert
+
+
+def _add_to_line_counts(
+    connection: sa.Connection, organization_id: int, totals: dict[tuple[int, int, date], _Total]
+) -> None:
+    per_day: dict[date, int] = defaultdict(int)
+    for (_, basis, day), total in totals.items():
+        if basis == DATE_BASIS:
+            per_day[day] += total.line_count
+    statement = _upsert(connection)(daily_line_counts)
+    connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=["organization_id", "day"],
+            set_={"line_count": daily_line_counts.c.line_count + statement.excluded.line_count},
+        ),
+        [
+            {"organization_id": organization_id, "day": day, "line_count": count}
+            for day, count in sorted(per_day.items())
+        ],
+    )
+
+
 def _add_to_daily_totals(
     connection: sa.Connection, organization_id: int, totals: dict[tuple[int, int, date], _Total]
 ) -> None:
@@ -174,8 +205,7 @@ def _add_to_daily_totals(
         }
         for (account_id, basis, day), total in sorted(totals.items())
     ]
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(account_daily_totals)
+    statement = _upsert(connection)(account_daily_totals)
     table = account_daily_totals.c
     connection.execute(
         statement.on_conflict_do_update(

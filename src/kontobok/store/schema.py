@@ -7,7 +7,9 @@ all of an organization's rows on one shard.
 ``account_daily_totals`` holds, per account and day, the sum of the lines posted that day. It is written in
 the same database transaction as the lines, so it is never out of step with them, and balance reports read
 it instead of the lines: their cost depends on the days asked for, not on the number of lines. ``basis``
-says which day a row is keyed by: the posting date, or the accounting-period date.
+says which day a row is keyed by: the posting date, or the accounting-period date. ``daily_line_counts``
+counts an organization's lines per posting date, so that a deep page of lines starts at the right day
+instead of skipping every line before it.
 """
 
 from __future__ import annotations
@@ -187,6 +189,14 @@ account_daily_totals = sa.Table(
     sa.Column("movement", Money, nullable=False),
     sa.Column("incoming", Money, nullable=False),
     sa.Column("line_count", sa.Integer, nullable=False),
+)
+
+daily_line_counts = sa.Table(
+    "daily_line_counts",
+    metadata,
+    sa.Column("organization_id", sa.Integer, primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("line_count", sa.BigInteger, nullable=False),
 )
 
 idempotency_keys = sa.Table(

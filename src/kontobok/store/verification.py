@@ -2,7 +2,7 @@
 
 Two things must always hold: every voucher's lines sum to zero on each date (in the base currency), and the
 stored per-day totals equal a full recomputation from the lines, on both the posting-date and the
-period-date basis.
+period-date basis, as do the organization's per-day line counts.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from kontobok.store.balances import recompute_daily_totals, stored_daily_totals
 from kontobok.store.posting import DATE_BASIS, PERIOD_BASIS
-from kontobok.store.schema import transaction_lines
+from kontobok.store.schema import daily_line_counts, transaction_lines
 
 _lines = transaction_lines.c
 
@@ -69,4 +69,25 @@ def verify_books(connection: sa.Connection, organization_id: int) -> Verificatio
             found, expected = stored.get(key, (0, 0)), recomputed.get(key, (0, 0))
             if found != expected:
                 report.mismatches.append(TotalMismatch(name, key[0], key[1], found, expected))
+    report.mismatches.extend(_line_count_mismatches(connection, organization_id))
     return report
+
+
+def _line_count_mismatches(connection: sa.Connection, organization_id: int) -> list[TotalMismatch]:
+    counted = connection.execute(
+        sa.select(_lines.line_date, sa.func.count())
+        .where(_lines.organization_id == organization_id)
+        .group_by(_lines.line_date)
+    )
+    recomputed = {day: int(count) for day, count in counted}
+    stored_rows = connection.execute(
+        sa.select(daily_line_counts.c.day, daily_line_counts.c.line_count).where(
+            daily_line_counts.c.organization_id == organization_id
+        )
+    )
+    stored = {day: int(count) for day, count in stored_rows}
+    return [
+        TotalMismatch("line count", 0, day, (0, stored.get(day, 0)), (0, recomputed.get(day, 0)))
+        for day in sorted(stored.keys() | recomputed.keys())
+        if stored.get(day, 0) != recomputed.get(day, 0)
+    ]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-21 04:29:43.339141
+Create Date: 2026-11-21 04:49:54.547448
 """
 
 from __future__ import annotations
@@ -30,6 +30,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint(
             "organization_id", "account_id", "basis", "day", name=op.f("pk_account_daily_totals")
         ),
+    )
+    op.create_table(
+        "daily_line_counts",
+        sa.Column("organization_id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("line_count", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("organization_id", "day", name=op.f("pk_daily_line_counts")),
     )
     op.create_table(
         "idempotency_keys",
@@ -253,5 +260,6 @@ def downgrade() -> None:
     op.drop_table("organizations")
     op.drop_table("imported_files")
     op.drop_table("idempotency_keys")
+    op.drop_table("daily_line_counts")
     op.drop_table("account_daily_totals")
     # ### end Alembic commands ###
