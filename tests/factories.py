@@ -84,11 +84,13 @@ class Api:
 
     def get(self, path: str, **kwargs: Any) -> httpx.Response:
         headers = {**self.auth, **kwargs.pop("headers", {})}
-        return self.client.get(path, headers=headers, **kwargs)
+        answer: httpx.Response = self.client.get(path, headers=headers, **kwargs)
+        return answer
 
     def post(self, path: str, body: Any = None, **kwargs: Any) -> httpx.Response:
         headers = {**self.auth, **kwargs.pop("headers", {})}
-        return self.client.post(path, json=body, headers=headers, **kwargs)
+        answer: httpx.Response = self.client.post(path, json=body, headers=headers, **kwargs)
+        return answer
 
     def post_voucher(self, body: dict[str, Any], **kwargs: Any) -> str:
         """Post a voucher that must be accepted; return its transaction id."""

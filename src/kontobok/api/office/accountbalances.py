@@ -18,7 +18,7 @@ from kontobok.api.auth import Principal, engine_of, require
 from kontobok.api.json import ExactJSONResponse
 from kontobok.api.office import schemas
 from kontobok.api.scopes import ACCOUNT_BALANCE_READ, ACCOUNT_READ
-from kontobok.core.accounts import account_kind
+from kontobok.core.accounts import AccountKind, account_kind
 from kontobok.core.balances import compute_balance_elements
 from kontobok.core.errors import ValidationFailed
 from kontobok.core.money import to_decimal
@@ -126,7 +126,7 @@ def _balances(
         if found is not None:
             carried_in = (
                 found.before_all_time
-                if kind_of_account.value == "balance_sheet"
+                if kind_of_account is AccountKind.BALANCE_SHEET
                 else found.before_since_fiscal_start
             )
         if accounts_wanted is None and found is not None and not found.days and carried_in == 0:
