@@ -1,0 +1,75 @@
+"""Bank statements as the bank states them: an account, an opening balance, entries and a closing balance.
+
+A statement is the bank's own account of a period (usually a day or a month). Its closing balance must equal
+its opening balance plus its entries; a statement that does not add up is reported with the difference, not
+corrected. Statement files (MT940, camt.053) are parsed into these records by :mod:`kontobok.importers`.
+
+Dates: an entry's ``booking_date`` is the day the bank booked it, which is the day kontobok counts it on;
+``value_date`` is kept for information. A stated balance is the balance at the end of its ``day``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class StatedBalance:
+    """A balance the bank states: ``amount`` in minor units of ``currency`` at the end of ``day``."""
+
+    day: date
+    amount: int
+    currency: str
+
+
+@dataclass(frozen=True)
+class StatementEntry:
+    """One booked movement: ``amount`` in minor units, positive for money in, negative for money out."""
+
+    booking_date: date
+    amount: int
+    currency: str
+    value_date: date | None = None
+    bank_reference: str | None = None
+    description: str = ""
+    counterparty_name: str | None = None
+    counterparty_account: str | None = None
+    domain_code: str | None = None
+    family_code: str | None = None
+    subfamily_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One statement of one account. ``identity`` tells this statement apart from every other (the
+    statement id, its sequence and the account), so its entries get stable references across imports."""
+
+    identity: str
+    account_number: str
+    currency: str
+    opening: StatedBalance
+    closing: StatedBalance
+    entries: tuple[StatementEntry, ...] = ()
+    intermediate: tuple[StatedBalance, ...] = field(default=())
+
+    @property
+    def computed_closing(self) -> int:
+        return self.opening.amount + sum(entry.amount for entry in self.entries)
+
+    @property
+    def difference(self) -> int:
+        """Stated closing minus opening plus entries: 0 when the statement adds up."""
+        return self.closing.amount - self.computed_closing
+
+    def opening_snapshot_day(self) -> date:
+        """The day whose end the opening balance describes.
+
+        Banks date an opening balance either with the statement's first day (the balance at its start) or
+        with the previous day (the balance at its end). When every entry comes after the stated date, the
+        opening is that day's closing; otherwise it is the closing of the day before.
+        """
+        stated = self.opening.day
+        if self.entries and all(entry.booking_date > stated for entry in self.entries):
+            return stated
+        return date.fromordinal(stated.toordinal() - 1)
