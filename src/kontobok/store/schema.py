@@ -219,3 +219,92 @@ imported_files = sa.Table(
     sa.Column("imported_at", Timestamp, nullable=False),
     sa.Column("summary", sa.Text, nullable=False),
 )
+
+# Bank side: accounts at a bank, the balances the bank reported, and the transactions it booked. The per-day
+# inflow and outflow totals are written with the transactions, as the ledger's per-day totals are.
+
+bank_accounts = sa.Table(
+    "bank_accounts",
+    metadata,
+    sa.Column("organization_id", sa.Integer, primary_key=True),
+    sa.Column("bank_account_id", sa.Uuid, primary_key=True),
+    sa.Column("number", sa.String(64), nullable=False),
+    sa.Column("number_type", sa.String(4), nullable=False),
+    sa.Column("bic", sa.String(11), nullable=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("owner_name", sa.String(200), nullable=True),
+    sa.Column("owner_organization_number", sa.String(20), nullable=True),
+    sa.Column("contact_name", sa.String(200), nullable=True),
+    sa.Column("contact_email", sa.String(320), nullable=True),
+    sa.Column("transaction_type_number", sa.Integer, nullable=True),
+    sa.Column("ledger_account_number", sa.Integer, nullable=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("modified_at", Timestamp, nullable=False),
+    sa.UniqueConstraint("organization_id", "number"),
+    sa.ForeignKeyConstraint(["organization_id"], ["organizations.organization_id"]),
+)
+
+bank_balances = sa.Table(
+    "bank_balances",
+    metadata,
+    sa.Column("organization_id", sa.Integer, primary_key=True),
+    sa.Column("bank_account_id", sa.Uuid, primary_key=True),
+    sa.Column("position", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("reported_at", Timestamp, nullable=False),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("amount", Money, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("source", sa.String(40), nullable=False),
+    sa.Column("statement_identity", sa.String(300), nullable=True),
+    sa.ForeignKeyConstraint(
+        ["organization_id", "bank_account_id"],
+        ["bank_accounts.organization_id", "bank_accounts.bank_account_id"],
+    ),
+    sa.Index("ix_bank_balances_day", "organization_id", "bank_account_id", "currency", "day", "position"),
+    sa.Index("ix_bank_balances_reported", "organization_id", "bank_account_id", "reported_at"),
+)
+
+bank_transactions = sa.Table(
+    "bank_transactions",
+    metadata,
+    sa.Column("organization_id", sa.Integer, primary_key=True),
+    sa.Column("reference", sa.String(130), primary_key=True),
+    sa.Column("bank_account_id", sa.Uuid, nullable=False),
+    sa.Column("direction", sa.String(8), nullable=False),
+    sa.Column("amount", Money, nullable=False),
+    sa.Column("currency", sa.String(3), nullable=False),
+    sa.Column("booking_date", sa.Date, nullable=False),
+    sa.Column("value_date", sa.Date, nullable=True),
+    sa.Column("payment_reference_type", sa.String(12), nullable=False),
+    sa.Column("payment_reference_value", sa.String(1000), nullable=False),
+    sa.Column("from_number", sa.String(64), nullable=True),
+    sa.Column("from_type", sa.String(4), nullable=True),
+    sa.Column("to_number", sa.String(64), nullable=True),
+    sa.Column("to_type", sa.String(4), nullable=True),
+    sa.Column("domain_code", sa.String(35), nullable=True),
+    sa.Column("family_code", sa.String(35), nullable=True),
+    sa.Column("subfamily_code", sa.String(35), nullable=True),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("statement_identity", sa.String(300), nullable=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("modified_at", Timestamp, nullable=False),
+    sa.ForeignKeyConstraint(
+        ["organization_id", "bank_account_id"],
+        ["bank_accounts.organization_id", "bank_accounts.bank_account_id"],
+    ),
+    sa.Index("ix_bank_transactions_date", "organization_id", "booking_date", "reference"),
+    sa.Index("ix_bank_transactions_account", "organization_id", "bank_account_id", "booking_date"),
+)
+
+bank_daily_totals = sa.Table(
+    "bank_daily_totals",
+    metadata,
+    sa.Column("organization_id", sa.Integer, primary_key=True),
+    sa.Column("bank_account_id", sa.Uuid, primary_key=True),
+    sa.Column("currency", sa.String(3), primary_key=True),
+    sa.Column("day", sa.Date, primary_key=True),
+    sa.Column("inflow", Money, nullable=False),
+    sa.Column("outflow", Money, nullable=False),
+    sa.Column("transaction_count", sa.Integer, nullable=False),
+)

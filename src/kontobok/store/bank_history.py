@@ -1,0 +1,109 @@
+"""Reading a bank account's history for balance questions: the snapshots that anchor a range and the
+per-day flows around it, never the individual transactions."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from kontobok.core.bank_balances import (
+    Anchors,
+    DailyBalance,
+    DayFlow,
+    Snapshot,
+    SnapshotCheck,
+    check_snapshots,
+    end_of_day_balances,
+)
+from kontobok.core.periods import ONE_DAY, DateRange
+from kontobok.store.bank_transactions import day_flows, flow_before
+from kontobok.store.schema import bank_balances
+
+_balances = bank_balances.c
+
+
+def _snapshots(connection: sa.Connection, statement: sa.Select[Any]) -> list[Snapshot]:
+    return [Snapshot(row.day, int(row.position), int(row.amount)) for row in connection.execute(statement)]
+
+
+def balance_anchors(
+    connection: sa.Connection,
+    organization_id: int,
+    bank_account_id: uuid.UUID,
+    currency: str,
+    span: DateRange,
+) -> Anchors:
+    """The last snapshot before ``span``, those inside it and, when neither exists, the first after it."""
+    base = sa.select(_balances.day, _balances.position, _balances.amount).where(
+        (_balances.organization_id == organization_id)
+        & (_balances.bank_account_id == bank_account_id)
+        & (_balances.currency == currency)
+    )
+    before = _snapshots(
+        connection,
+        base.where(_balances.day < span.begin)
+        .order_by(_balances.day.desc(), _balances.position.desc())
+        .limit(1),
+    )
+    inside = _snapshots(
+        connection,
+        base.where((_balances.day >= span.begin) & (_balances.day < span.end)).order_by(
+            _balances.day, _balances.position
+        ),
+    )
+    after: list[Snapshot] = []
+    if not before and not inside:
+        after = _snapshots(
+            connection,
+            base.where(_balances.day >= span.end).order_by(_balances.day, _balances.position).limit(1),
+        )
+    return Anchors(before[0] if before else None, inside, after[0] if after else None)
+
+
+def daily_balances(
+    connection: sa.Connection,
+    organization_id: int,
+    bank_account_id: uuid.UUID,
+    currency: str,
+    span: DateRange,
+) -> list[DailyBalance]:
+    """End-of-day balances of every day of ``span`` for one account and currency."""
+    anchors = balance_anchors(connection, organization_id, bank_account_id, currency, span)
+    first = anchors.before.day + ONE_DAY if anchors.before else span.begin
+    last = anchors.after.day + ONE_DAY if anchors.after else span.end
+    flows = day_flows(
+        connection, organization_id, bank_account_id, currency, DateRange(first, max(last, span.end))
+    )
+    carried = 0
+    if anchors.before is None and not anchors.inside and anchors.after is None:
+        carried = flow_before(connection, organization_id, bank_account_id, currency, span.begin)
+    return end_of_day_balances(span, anchors, flows, carried)
+
+
+def snapshot_checks(
+    connection: sa.Connection, organization_id: int, bank_account_id: uuid.UUID, currency: str
+) -> list[SnapshotCheck]:
+    """Every reported balance against the previous one plus the transactions booked in between."""
+    snapshots = _snapshots(
+        connection,
+        sa.select(_balances.day, _balances.position, _balances.amount)
+        .where(
+            (_balances.organization_id == organization_id)
+            & (_balances.bank_account_id == bank_account_id)
+            & (_balances.currency == currency)
+        )
+        .order_by(_balances.day, _balances.position),
+    )
+    if len(snapshots) < 2:
+        return []
+    flows: dict[date, DayFlow] = day_flows(
+        connection,
+        organization_id,
+        bank_account_id,
+        currency,
+        DateRange(snapshots[0].day + ONE_DAY, snapshots[-1].day + ONE_DAY),
+    )
+    return check_snapshots(snapshots, flows)
