@@ -20,6 +20,7 @@ from kontobok.api.office import (
     transactionlines,
     transactions,
 )
+from kontobok.api.powens.router import router as powens_router
 
 DESCRIPTION = """\
 kontobok serves a general ledger and bank accounts through the Finago Office / 24SevenOffice REST API v1
@@ -48,6 +49,7 @@ def create_app(engine: sa.Engine) -> FastAPI:
     for module in (accountbalances, accounts, reference, fiscalperiods, transactionlines, transactions):
         office.include_router(module.router)
     app.include_router(office)
+    app.include_router(powens_router)
 
     @app.get("/health", tags=["operations"], summary="Liveness: answers without touching the database")
     def health() -> dict[str, Any]:

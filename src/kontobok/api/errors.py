@@ -1,8 +1,11 @@
-"""One place that turns every error into the vendor's error body.
+"""One place that turns every error into the error body of the dialect that was called.
 
-``{"error": {"name", "message"}, "trackingId"}``, and for validation errors
-``{"error": {"name": "ValidationError", "message", "payload": {"validationErrors": [{"path", "keyword",
-"message"}]}}, "trackingId"}``. ``trackingId`` equals the response's ``X-Trace-Id``.
+Office v1 (and everything outside ``/2.0``): ``{"error": {"name", "message"}, "trackingId"}``, and for
+validation errors ``{"error": {"name": "ValidationError", "message", "payload": {"validationErrors":
+[{"path", "keyword", "message"}]}}, "trackingId"}``. ``trackingId`` equals the response's ``X-Trace-Id``.
+
+Powens 2.0 (paths under ``/2.0``): ``{"code", "description", "message", "request_id"}`` with Powens' codes
+(``missingParameter``, ``invalidValue``, ``notFound``, …); ``request_id`` equals ``X-Trace-Id``.
 """
 
 from __future__ import annotations
@@ -81,25 +84,66 @@ def problems_from_pydantic(errors: Sequence[Any]) -> list[Problem]:
     return problems
 
 
+POWENS_PREFIX = "/2.0/"
+_POWENS_CODES = {
+    401: "invalidToken",
+    403: "forbidden",
+    404: "notFound",
+    405: "methodNotAllowed",
+    409: "conflict",
+    500: "internalError",
+}
+
+
+def is_powens(request: Request) -> bool:
+    return request.url.path.startswith(POWENS_PREFIX)
+
+
+def powens_body(code: str, message: str, trace_id: str) -> dict[str, Any]:
+    return {"code": code, "description": message, "message": message, "request_id": trace_id}
+
+
+def powens_problems_body(problems: Sequence[Problem], trace_id: str) -> dict[str, Any]:
+    missing = [p for p in problems if p.keyword == "required"]
+    code = "missingParameter" if missing else "invalidValue"
+    first = (missing or list(problems))[0]
+    message = "; ".join(f"{p.path.lstrip('/')}: {p.message}" for p in problems)
+    return powens_body(code, message or first.message, trace_id)
+
+
+def _answer(request: Request, status: int, name: str, message: str) -> ExactJSONResponse:
+    trace_id = trace_id_of(request)
+    if is_powens(request):
+        return ExactJSONResponse(
+            powens_body(_POWENS_CODES.get(status, "invalidValue"), message, trace_id), status_code=status
+        )
+    return ExactJSONResponse(error_body(name, message, trace_id), status_code=status)
+
+
+def _problems_answer(request: Request, problems: Sequence[Problem]) -> ExactJSONResponse:
+    trace_id = trace_id_of(request)
+    if is_powens(request):
+        return ExactJSONResponse(powens_problems_body(problems, trace_id), status_code=400)
+    return ExactJSONResponse(problems_body(problems, trace_id), status_code=400)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(KontobokError)
     async def kontobok_error(request: Request, error: KontobokError) -> ExactJSONResponse:
-        trace_id = trace_id_of(request)
         if isinstance(error, ValidationFailed):
-            return ExactJSONResponse(problems_body(error.problems, trace_id), status_code=400)
-        return ExactJSONResponse(error_body(error.name, error.message, trace_id), status_code=error.status)
+            return _problems_answer(request, error.problems)
+        return _answer(request, error.status, error.name, error.message)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> ExactJSONResponse:
-        return ExactJSONResponse(
-            problems_body(problems_from_pydantic(error.errors()), trace_id_of(request)), status_code=400
-        )
+        return _problems_answer(request, problems_from_pydantic(error.errors()))
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> ExactJSONResponse:
         names = {404: "NotFoundError", 405: "MethodNotAllowedError", 401: "UnauthorizedError"}
-        return ExactJSONResponse(
-            error_body(names.get(error.status_code, "HttpError"), str(error.detail), trace_id_of(request)),
-            status_code=error.status_code,
-            headers=error.headers,
+        answer = _answer(
+            request, error.status_code, names.get(error.status_code, "HttpError"), str(error.detail)
         )
+        if error.headers:
+            answer.headers.update(error.headers)
+        return answer

@@ -12,7 +12,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kontobok.api.errors import error_body
+from kontobok.api.errors import POWENS_PREFIX, error_body, powens_body
 from kontobok.api.json import dumps
 
 logger = logging.getLogger("kontobok.api")
@@ -50,7 +50,13 @@ class VendorHeadersMiddleware:
             logger.exception("unhandled error, trace %s", trace_id)
             if started:
                 raise
-            body = dumps(error_body("InternalError", "an unexpected error occurred", trace_id))
+            message = "an unexpected error occurred"
+            powens = str(scope.get("path", "")).startswith(POWENS_PREFIX)
+            body = dumps(
+                powens_body("internalError", message, trace_id)
+                if powens
+                else error_body("InternalError", message, trace_id)
+            )
             await send_with_headers(
                 {
                     "type": "http.response.start",
