@@ -238,6 +238,7 @@ def test_the_openapi_document_lists_the_paths_and_tags_the_extensions(engine: sa
         if "kontobok extensions" in operation.get("tags", [])
     }
     assert extensions == {
+        ("get", "/v1/bankaccounts/{id}/reconciliation"),
         ("post", "/v1/accounts"),
         ("post", "/v1/fiscalyears"),
         ("post", "/v1/fiscalyears/{year}/close"),

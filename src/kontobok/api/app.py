@@ -15,6 +15,8 @@ from kontobok.api.middleware import VendorHeadersMiddleware
 from kontobok.api.office import (
     accountbalances,
     accounts,
+    bankaccounts,
+    banktransactions,
     fiscalperiods,
     reference,
     transactionlines,
@@ -46,7 +48,16 @@ def create_app(engine: sa.Engine) -> FastAPI:
     app.add_middleware(VendorHeadersMiddleware)
     app.include_router(auth.router)
     office = APIRouter(prefix="/v1")
-    for module in (accountbalances, accounts, reference, fiscalperiods, transactionlines, transactions):
+    for module in (
+        accountbalances,
+        accounts,
+        reference,
+        fiscalperiods,
+        transactionlines,
+        transactions,
+        bankaccounts,
+        banktransactions,
+    ):
         office.include_router(module.router)
     app.include_router(office)
     app.include_router(powens_router)

@@ -42,6 +42,8 @@ _KEYWORDS = {
     "datetime_from_date_parsing": "format",
     "uuid_parsing": "format",
     "multiple_of": "multipleOf",
+    "format": "format",
+    "value_error": "format",
 }
 
 

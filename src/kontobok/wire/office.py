@@ -8,11 +8,12 @@ that the schema forbids.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, Field, StrictInt, StrictStr, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from kontobok.core.voucher import InvoiceRef, LineDraft, VoucherDraft
 
@@ -21,13 +22,13 @@ MAX_AMOUNT = Decimal("999999999999.99")
 
 def _json_number(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
-        raise ValueError("must be a JSON number")
+        raise PydanticCustomError("type", "must be a JSON number")
     return value
 
 
 def _json_string(value: Any) -> Any:
     if not isinstance(value, str):
-        raise ValueError("must be a JSON string")
+        raise PydanticCustomError("type", "must be a JSON string")
     return value
 
 
@@ -39,6 +40,15 @@ JsonNumber = Annotated[
 ]
 JsonDate = Annotated[
     date, BeforeValidator(_json_string), WithJsonSchema({"type": "string", "format": "date"})
+]
+PositiveJsonNumber = Annotated[
+    Decimal,
+    BeforeValidator(_json_number),
+    Field(gt=0, le=MAX_AMOUNT),
+    WithJsonSchema({"type": "number", "exclusiveMinimum": 0}),
+]
+JsonDateTime = Annotated[
+    datetime, BeforeValidator(_json_string), WithJsonSchema({"type": "string", "format": "date-time"})
 ]
 Amount = Annotated[Decimal, WithJsonSchema({"type": "number"})]
 

@@ -34,13 +34,15 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def page_links(request: Request, page: int, has_next: bool) -> str:
+def page_links(request: Request, page: int, has_next: bool, *, with_self: bool = False) -> str:
     """The RFC 8288 ``link`` header for ``page``."""
 
     def url(number: int) -> str:
         return str(request.url.include_query_params(page=number))
 
     links = [f'<{url(1)}>; rel="first"']
+    if with_self:
+        links.append(f'<{url(page)}>; rel="self"')
     if page > 1:
         links.append(f'<{url(page - 1)}>; rel="prev"')
     if has_next:
