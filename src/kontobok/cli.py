@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from stdnum.no import orgnr
 
+from kontobok import cli_bank
 from kontobok.api.scopes import ALL_SCOPES
 from kontobok.core.errors import KontobokError, ValidationFailed
 from kontobok.core.money import KNOWN_CURRENCIES
@@ -36,6 +37,7 @@ import_app = typer.Typer(help="Import files into an organization's books.", no_a
 app.add_typer(org_app, name="org")
 app.add_typer(client_app, name="client")
 app.add_typer(import_app, name="import")
+cli_bank.register(app, import_app)
 
 err = Console(stderr=True)
 DatabaseUrl = Annotated[

@@ -1,0 +1,122 @@
+"""``GET /2.0/users/{userId}/accounts``: the organization's bank accounts as Powens lists them.
+
+An account's ``balance`` is its end-of-day balance today (in the organization's time zone) in the account's
+own currency: the latest balance the bank reported on or before today, plus the transactions booked after
+that report up to today, which is the reported balance itself when nothing was booked since. It is the
+balance the ``/balances`` operation gives for today, so the two never disagree. Before the first report,
+today's balance is worked back from it; without any report, it is the sum of the transactions. An account
+with neither a transaction nor a reported balance in its currency has ``balance: null``.
+
+Every account is a ``checking`` account and none is ``disabled``. ``iban`` is the number when the account
+was registered by IBAN, else ``null``. ``last_update`` is the last time kontobok learned something about the
+account from its bank or its owner: the latest reported balance's timestamp, or the account's own last
+change when later, written as Powens writes times (``YYYY-MM-DD HH:MM:SS``, here in the organization's time
+zone).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Path, Request
+from pydantic import BaseModel
+
+from kontobok.api.auth import Principal, engine_of, require
+from kontobok.api.json import ExactJSONResponse
+from kontobok.api.powens.users import (
+    CurrencyRead,
+    Number,
+    account_activity,
+    currency_json,
+    resolve_user,
+    today_in,
+)
+from kontobok.api.scopes import BANK_ACCOUNT_READ
+from kontobok.core.money import to_decimal
+from kontobok.core.periods import inclusive_range
+from kontobok.store.bank_accounts import (
+    BankAccount,
+    ReportedBalance,
+    latest_balances_before,
+    list_bank_accounts,
+)
+from kontobok.store.bank_history import daily_balances
+from kontobok.store.database import read_transaction
+from kontobok.store.organizations import Organization
+
+router = APIRouter(tags=["powens"])
+
+# later than any balance can be reported, so that "the latest before it" is the latest of all
+_END_OF_TIME = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+class AccountRead(BaseModel):
+    id: str
+    number: str
+    iban: str | None
+    name: str
+    balance: Number | None
+    currency: CurrencyRead
+    type: str
+    disabled: bool
+    last_update: str
+
+
+class AccountsList(BaseModel):
+    accounts: list[AccountRead]
+    total: int
+
+
+def _account_json(
+    connection: sa.Connection,
+    organization: Organization,
+    account: BankAccount,
+    latest_report: ReportedBalance | None,
+) -> dict[str, Any]:
+    details = account.details
+    organization_id = organization.organization_id
+    activity = account_activity(connection, organization_id, account)
+    balance: Any = None
+    if details.currency in activity.currencies:
+        today = today_in(organization)
+        (day,) = daily_balances(
+            connection, organization_id, account.bank_account_id, details.currency, inclusive_range(today, today)
+        )
+        balance = to_decimal(day.balance, details.currency)
+    updated = account.modified_at
+    if latest_report is not None:
+        updated = max(updated, latest_report.reported_at)
+    return {
+        "id": str(account.bank_account_id),
+        "number": details.number,
+        "iban": details.number if details.number_type == "iban" else None,
+        "name": details.name,
+        "balance": balance,
+        "currency": currency_json(details.currency),
+        "type": "checking",
+        "disabled": False,
+        "last_update": _powens_time(updated, organization),
+    }
+
+
+def _powens_time(moment: datetime, organization: Organization) -> str:
+    return moment.astimezone(ZoneInfo(organization.time_zone)).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@router.get("/users/{userId}/accounts", summary="List bank accounts", responses={200: {"model": AccountsList}})
+def read_accounts(
+    principal: Annotated[Principal, require(BANK_ACCOUNT_READ)],
+    request: Request,
+    user_id: Annotated[str, Path(alias="userId", description="`me` or the organization's id.")],
+) -> ExactJSONResponse:
+    organization = resolve_user(principal.organization, user_id)
+    with read_transaction(engine_of(request)) as connection:
+        latest = latest_balances_before(connection, organization.organization_id, _END_OF_TIME)
+        accounts = [
+            _account_json(connection, organization, account, latest.get(account.bank_account_id))
+            for account in list_bank_accounts(connection, organization.organization_id)
+        ]
+    return ExactJSONResponse({"accounts": accounts, "total": len(accounts)})
