@@ -14,6 +14,7 @@ from typing import Any
 
 import simplejson
 from fastapi import Request, Response
+from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
 
@@ -21,8 +22,8 @@ def dumps(content: object) -> bytes:
     return simplejson.dumps(content, use_decimal=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-class ExactJSONResponse(Response):
-    media_type = "application/json"
+class ExactJSONResponse(JSONResponse):
+    """JSON with exact numbers. A ``JSONResponse`` so that FastAPI documents the body as JSON."""
 
     def render(self, content: object) -> bytes:
         return dumps(content)

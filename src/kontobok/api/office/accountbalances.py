@@ -43,15 +43,11 @@ HAL_TYPES = ("application/hal", "application/hal+json")
 FIRST_SUPPORTED_DAY = date(1000, 1, 1)
 LAST_SUPPORTED_DAY = date(9998, 12, 31)
 Scope = Annotated[Principal, require(ACCOUNT_BALANCE_READ, ACCOUNT_READ)]
-_DOCUMENTED = {
+_DOCUMENTED: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "Balances per account",
-        "content": {
-            "application/json": {
-                "schema": {"type": "array", "items": {"$ref": "#/components/schemas/AggregationElement"}}
-            },
-            "application/hal": {"schema": {"$ref": "#/components/schemas/AccountBalancesHal"}},
-        },
+        "model": list[schemas.AggregationElement],
+        "content": {"application/hal": {"schema": {"$ref": "#/components/schemas/AccountBalancesHal"}}},
     }
 }
 
@@ -175,7 +171,7 @@ Kind = Annotated[Literal["Date", "Period"], Query(alias="type")]
 KeepIncoming = Annotated[bool, Query(alias="keepIncoming")]
 
 
-@router.get("/accountbalances", summary="Read account balances", responses=_DOCUMENTED)  # type: ignore[arg-type]
+@router.get("/accountbalances", summary="Read account balances", responses=_DOCUMENTED)
 def read_account_balances(
     principal: Scope,
     request: Request,
@@ -192,7 +188,7 @@ def read_account_balances(
     )  # fmt: skip
 
 
-@router.get("/accountbalances/{id}", summary="Read an account balance by ID", responses=_DOCUMENTED)  # type: ignore[arg-type]
+@router.get("/accountbalances/{id}", summary="Read an account balance by ID", responses=_DOCUMENTED)
 def read_account_balance(
     principal: Scope,
     request: Request,

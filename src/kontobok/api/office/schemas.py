@@ -49,7 +49,7 @@ class Fiscal(BaseModel):
 
 
 class AccountBalancesHal(BaseModel):
-    _embedded: dict[str, list[AggregationElement]]
+    embedded: dict[str, list[AggregationElement]] = Field(alias="_embedded")
     beginningAt: dt.date  # noqa: N815
     endingAt: dt.date  # noqa: N815
     fiscals: list[Fiscal]

@@ -22,13 +22,14 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Path, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from kontobok.api.auth import Principal, engine_of, require
 from kontobok.api.json import ExactJSONResponse
 from kontobok.api.powens.users import (
-    CurrencyRead,
     Number,
+    PowensCurrency,
     account_activity,
     currency_json,
     resolve_user,
@@ -47,26 +48,27 @@ from kontobok.store.bank_history import daily_balances
 from kontobok.store.database import read_transaction
 from kontobok.store.organizations import Organization
 
-router = APIRouter(tags=["powens"])
+# handlers answer with ExactJSONResponse; JSONResponse here only lets the OpenAPI document show the model
+router = APIRouter(tags=["powens"], default_response_class=JSONResponse)
 
 # later than any balance can be reported, so that "the latest before it" is the latest of all
 _END_OF_TIME = datetime(9999, 12, 31, tzinfo=UTC)
 
 
-class AccountRead(BaseModel):
+class PowensAccount(BaseModel):
     id: str
     number: str
     iban: str | None
     name: str
     balance: Number | None
-    currency: CurrencyRead
+    currency: PowensCurrency
     type: str
     disabled: bool
     last_update: str
 
 
-class AccountsList(BaseModel):
-    accounts: list[AccountRead]
+class PowensAccountsList(BaseModel):
+    accounts: list[PowensAccount]
     total: int
 
 
@@ -83,7 +85,11 @@ def _account_json(
     if details.currency in activity.currencies:
         today = today_in(organization)
         (day,) = daily_balances(
-            connection, organization_id, account.bank_account_id, details.currency, inclusive_range(today, today)
+            connection,
+            organization_id,
+            account.bank_account_id,
+            details.currency,
+            inclusive_range(today, today),
         )
         balance = to_decimal(day.balance, details.currency)
     updated = account.modified_at
@@ -106,7 +112,7 @@ def _powens_time(moment: datetime, organization: Organization) -> str:
     return moment.astimezone(ZoneInfo(organization.time_zone)).strftime("%Y-%m-%d %H:%M:%S")
 
 
-@router.get("/users/{userId}/accounts", summary="List bank accounts", responses={200: {"model": AccountsList}})
+@router.get("/users/{userId}/accounts", summary="List bank accounts", response_model=PowensAccountsList)
 def read_accounts(
     principal: Annotated[Principal, require(BANK_ACCOUNT_READ)],
     request: Request,

@@ -24,13 +24,14 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from kontobok.api.auth import Principal, engine_of, require
 from kontobok.api.json import ExactJSONResponse
 from kontobok.api.powens.users import (
-    CurrencyRead,
     Number,
+    PowensCurrency,
     account_activity,
     check_order,
     currency_json,
@@ -48,7 +49,8 @@ from kontobok.core.periods import inclusive_range
 from kontobok.store.bank_history import daily_balances
 from kontobok.store.database import read_transaction
 
-router = APIRouter(tags=["powens"])
+# handlers answer with ExactJSONResponse; JSONResponse here only lets the OpenAPI document show the model
+router = APIRouter(tags=["powens"], default_response_class=JSONResponse)
 
 MAX_DAYS = 3660
 
@@ -61,7 +63,7 @@ class DailyBalanceRead(BaseModel):
     remains: Number
 
 
-class BalanceCurrencyGroup(CurrencyRead):
+class BalanceCurrencyGroup(PowensCurrency):
     balance: Number
     incomes: Number
     expenses: Number
@@ -121,7 +123,7 @@ def _group_json(
 @router.get(
     "/users/{userId}/accounts/{accountId}/balances",
     summary="Get balances of an account",
-    responses={200: {"model": BalanceGroupsList}},
+    response_model=BalanceGroupsList,
 )
 def read_balances(
     principal: Annotated[Principal, require(BANK_ACCOUNT_READ)],

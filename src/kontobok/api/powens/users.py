@@ -51,7 +51,7 @@ _SYMBOLS = {
 Number = Annotated[Decimal, WithJsonSchema({"type": "number"})]
 
 
-class CurrencyRead(BaseModel):
+class PowensCurrency(BaseModel):
     id: str
     symbol: str
 

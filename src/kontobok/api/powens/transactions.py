@@ -1,0 +1,146 @@
+"""``GET /2.0/users/{userId}/accounts/{accountId}/transactions``: a bank account's transactions, a page at
+a time.
+
+``min_date`` and ``max_date`` are inclusive booking days; either may be left out, and without both every
+transaction is listed. Transactions come by booking day, then by the bank's reference, so pages are stable.
+``limit`` (1–1000, default 50) and ``offset`` (from 0) cut the page; ``total`` counts every transaction in
+the range, read from the per-day totals kept with the transactions rather than by counting rows.
+
+A transaction's ``id`` is the bank's own reference; ``date`` and ``rdate`` are its booking day, ``vdate``
+its value day (``null`` when the bank gave none), ``value`` the signed amount (money in is positive) in its
+own currency, and both wordings are its payment reference. Every transaction is a ``transfer`` that has
+been booked (``coming: false``). ``first_date`` and ``last_date`` are the first and last booking day of the
+account's transactions (``null`` without any); ``result_min_date`` and ``result_max_date`` are the range
+answered, an open end taking the first or last booking day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from kontobok.api.auth import Principal, engine_of, require
+from kontobok.api.json import ExactJSONResponse
+from kontobok.api.powens.users import (
+    Number,
+    PowensCurrency,
+    check_order,
+    currency_json,
+    find_account,
+    iso,
+    parse_day,
+    resolve_user,
+)
+from kontobok.api.scopes import BANK_TRANSACTION_READ
+from kontobok.core.money import to_decimal
+from kontobok.core.periods import ONE_DAY, DateRange
+from kontobok.store.bank_transactions import StoredBankTransaction, activity_span, list_bank_transactions
+from kontobok.store.database import read_transaction
+from kontobok.store.schema import bank_daily_totals
+
+# handlers answer with ExactJSONResponse; JSONResponse here only lets the OpenAPI document show the model
+router = APIRouter(tags=["powens"], default_response_class=JSONResponse)
+
+
+class PowensTransaction(BaseModel):
+    id: str
+    id_account: str
+    date: dt.date
+    rdate: dt.date
+    vdate: dt.date | None
+    value: Number
+    original_wording: str
+    wording: str
+    type: str
+    coming: bool
+    currency: PowensCurrency
+
+
+class PowensTransactionsList(BaseModel):
+    transactions: list[PowensTransaction]
+    first_date: dt.date | None
+    last_date: dt.date | None
+    result_min_date: dt.date | None
+    result_max_date: dt.date | None
+    total: int
+
+
+def _count_transactions(
+    connection: sa.Connection, organization_id: int, bank_account_id: uuid.UUID, span: DateRange
+) -> int:
+    """How many transactions the account has booked in ``span``, from the per-day totals (a store read to
+    move to ``kontobok.store.bank_transactions``)."""
+    totals = bank_daily_totals.c
+    count = connection.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(totals.transaction_count), 0)).where(
+            (totals.organization_id == organization_id)
+            & (totals.bank_account_id == bank_account_id)
+            & (totals.day >= span.begin)
+            & (totals.day < span.end)
+        )
+    ).scalar_one()
+    return int(count)
+
+
+def _transaction_json(stored: StoredBankTransaction) -> dict[str, Any]:
+    item = stored.transaction
+    return {
+        "id": item.reference,
+        "id_account": str(item.bank_account_id),
+        "date": item.booking_date.isoformat(),
+        "rdate": item.booking_date.isoformat(),
+        "vdate": iso(item.value_date),
+        "value": to_decimal(item.amount, item.currency),
+        "original_wording": item.payment_reference_value,
+        "wording": item.payment_reference_value,
+        "type": "transfer",
+        "coming": False,
+        "currency": currency_json(item.currency),
+    }
+
+
+@router.get(
+    "/users/{userId}/accounts/{accountId}/transactions",
+    summary="List transactions of an account",
+    response_model=PowensTransactionsList,
+)
+def read_transactions(
+    principal: Annotated[Principal, require(BANK_TRANSACTION_READ)],
+    request: Request,
+    user_id: Annotated[str, Path(alias="userId", description="`me` or the organization's id.")],
+    account_id: Annotated[str, Path(alias="accountId", description="The bank account's id.")],
+    min_date: Annotated[str | None, Query(description="First booking day (inclusive), YYYY-MM-DD.")] = None,
+    max_date: Annotated[str | None, Query(description="Last booking day (inclusive), YYYY-MM-DD.")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000, description="Transactions per page.")] = 50,
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1, description="Transactions to skip.")] = 0,
+) -> ExactJSONResponse:
+    organization = resolve_user(principal.organization, user_id)
+    first = parse_day(min_date, "min_date")
+    last = parse_day(max_date, "max_date")
+    if first is not None and last is not None:
+        check_order(first, last)
+    span = DateRange(first or dt.date.min, last + ONE_DAY if last else dt.date.max)
+    with read_transaction(engine_of(request)) as connection:
+        account = find_account(connection, organization, account_id)
+        organization_id, bank_account_id = organization.organization_id, account.bank_account_id
+        first_booked, last_booked, _ = activity_span(connection, organization_id, bank_account_id)
+        total = _count_transactions(connection, organization_id, bank_account_id, span)
+        page = list_bank_transactions(
+            connection, organization_id, span, bank_account_id=bank_account_id, limit=limit, offset=offset
+        )
+    return ExactJSONResponse(
+        {
+            "transactions": [_transaction_json(stored) for stored in page],
+            "first_date": iso(first_booked),
+            "last_date": iso(last_booked),
+            "result_min_date": iso(first or first_booked),
+            "result_max_date": iso(last or last_booked),
+            "total": total,
+        }
+    )
