@@ -247,17 +247,18 @@ def test_an_intermediate_balance_inside_a_statement_is_kept(tmp_path: Path) -> N
     )
     [statement] = read_mt940(write(tmp_path, text))
     assert statement.intermediate == (StatedBalance(date(2024, 1, 3), 150000, "EUR"),)
-    assert [entry.amount for entry in statement.entries] == [
-        50000,
-        2500,
-    ]  # RD, a reversed debit, brings money in
+    # RD, the reversal of a debit, brings money in.
+    assert [entry.amount for entry in statement.entries] == [50000, 2500]
     assert statement.closing.amount == 152500
     assert statement.difference == 0
 
 
-def test_a_repeated_statement_key_gets_its_place_in_the_file(tmp_path: Path) -> None:
-    statements = list(read_mt940(write(tmp_path, STATEMENT + STATEMENT)))
+def test_the_identity_is_what_the_statement_says_not_where_it_sits(tmp_path: Path) -> None:
+    # The same statement twice is the same statement (the store adds it once); the next day's is another.
+    next_day = STATEMENT.replace(":60F:C240102", ":60F:C240103")
+    statements = list(read_mt940(write(tmp_path, STATEMENT + STATEMENT + next_day)))
     assert [statement.identity for statement in statements] == [
         "REF/1/1/NL00BANK0123456789/2024-01-02",
-        "REF/1/1/NL00BANK0123456789/2024-01-02#2",
+        "REF/1/1/NL00BANK0123456789/2024-01-02",
+        "REF/1/1/NL00BANK0123456789/2024-01-03",
     ]

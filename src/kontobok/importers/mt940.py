@@ -42,15 +42,15 @@ with a ``:61:`` that does not match the standard layout is parsed with the packa
 
 Identity: ``:20:/statement number/page/account/opening day``. ASN Bank sends ``:20:0000000000`` for every
 statement and numbers them ``n/1`` from 1 each month, so the opening day keeps January's 1/1 apart from
-February's while the same statement keeps its identity in any file. When that key repeats within one file,
-``#n`` (the statement's place in the file) is added to the repeat.
+February's. The identity is made of what the statement says, not of where it sits in a file: the same
+statement read from another file, or twice from one, has the same identity, and the store adds it once.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -103,7 +103,6 @@ class _TagText:
 class _Chunk:
     """The lines of one statement, from its ``:20:`` to its end, and where they are in the file."""
 
-    index: int
     first_line: int
     lines: list[str]
 
@@ -122,7 +121,7 @@ class _Chunk:
             if match and _tag_id(match["number"]) in TAG_BY_ID:
                 full = match["number"] + (match["letter"] or "")
                 found.append(_TagText(full, match["number"], self.first_line + offset, line[match.end() :]))
-            elif found and line.strip() and line.strip() != "-":
+            elif found and line.strip():
                 last = found[-1]
                 found[-1] = _TagText(last.full, last.number, last.line, f"{last.value}\n{line}")
         return [_TagText(t.full, t.number, t.line, t.value.strip()) for t in found]
@@ -180,19 +179,14 @@ class _Recorder:
 
 def read_mt940(path: Path) -> Iterator[Statement]:
     """Each statement of the file in order; raises ``ValidationFailed`` at the first one that is malformed."""
-    seen: set[str] = set()
     with path.open("rb") as stream:
         for chunk in _cut(stream):
-            statement = _statement(chunk)
-            if statement.identity in seen:
-                statement = replace(statement, identity=f"{statement.identity}#{chunk.index}")
-            seen.add(statement.identity)
-            yield statement
+            yield _statement(chunk)
 
 
 def _cut(stream: Iterable[bytes]) -> Iterator[_Chunk]:
     chunk: _Chunk | None = None
-    count = 0
+    found = False
     for number, raw in enumerate(stream, start=1):
         line = _decode(raw)
         if number == 1:
@@ -201,8 +195,8 @@ def _cut(stream: Iterable[bytes]) -> Iterator[_Chunk]:
         if line.startswith(":20:"):
             if chunk is not None:
                 yield chunk
-            count += 1
-            chunk = _Chunk(count, number, [line])
+            found = True
+            chunk = _Chunk(number, [line])
         elif stripped == "-" or stripped.startswith("-}") or _ENVELOPE.match(stripped):
             if chunk is not None:
                 yield chunk
@@ -213,7 +207,7 @@ def _cut(stream: Iterable[bytes]) -> Iterator[_Chunk]:
             raise _failure(number, f"{match[0]} outside a statement: a statement starts at its :20: tag")
     if chunk is not None:
         yield chunk
-    if count == 0:
+    if not found:
         raise _failure(1, "no MT940 statement: no line starts with the :20: tag")
 
 
