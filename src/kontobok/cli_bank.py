@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
+import simplejson
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -90,14 +90,14 @@ def _print_statement_report(report: StatementImport, as_json: bool) -> None:
         err.print(f"[yellow]warning: {warning}[/yellow]")
     if as_json:
         typer.echo(
-            json.dumps(
+            simplejson.dumps(
                 {
                     "statements": rows,
                     "differences": [row for row in rows if row["difference"] != 0],
                     "accountsCreated": report.accounts_created,
                     "warnings": report.warnings,
                 },
-                default=str,
+                use_decimal=True,
             )
         )
         return
@@ -194,7 +194,7 @@ def _print_reconciliation(report: Reconciliation, as_json: bool) -> None:
         for check in report.differing_checks
     ]
     if as_json:
-        typer.echo(json.dumps({"days": days, "balanceChecks": checks}, default=str))
+        typer.echo(simplejson.dumps({"days": days, "balanceChecks": checks}, use_decimal=True))
         return
     table = Table("date", f"bank ({currency})", "ledger", "difference")
     for day in days:
