@@ -221,3 +221,18 @@ def reported_balances(
         sa.select(bank_balances).where(condition).order_by(_balances.day, _balances.position)
     ).mappings()
     return [_balance(row) for row in rows]
+
+
+def reported_span(
+    connection: sa.Connection, organization_id: int, bank_account_id: uuid.UUID
+) -> tuple[date | None, date | None, set[str]]:
+    """The first and last day with a reported balance, and the currencies reported in."""
+    columns = bank_balances.c
+    rows = connection.execute(
+        sa.select(columns.currency, sa.func.min(columns.day), sa.func.max(columns.day))
+        .where((columns.organization_id == organization_id) & (columns.bank_account_id == bank_account_id))
+        .group_by(columns.currency)
+    ).all()
+    if not rows:
+        return None, None, set()
+    return min(row[1] for row in rows), max(row[2] for row in rows), {row[0] for row in rows}

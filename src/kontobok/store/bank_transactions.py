@@ -227,3 +227,18 @@ def activity_span(
     if not rows:
         return None, None, set()
     return min(row[1] for row in rows), max(row[2] for row in rows), {row[0] for row in rows}
+
+
+def count_bank_transactions(
+    connection: sa.Connection, organization_id: int, bank_account_id: uuid.UUID, span: DateRange
+) -> int:
+    """How many transactions the account has booked in ``span``, from the per-day _totals."""
+    count = connection.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(_totals.transaction_count), 0)).where(
+            (_totals.organization_id == organization_id)
+            & (_totals.bank_account_id == bank_account_id)
+            & (_totals.day >= span.begin)
+            & (_totals.day < span.end)
+        )
+    ).scalar_one()
+    return int(count)

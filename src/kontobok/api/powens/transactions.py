@@ -17,10 +17,8 @@ answered, an open end taking the first or last booking day.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Annotated, Any
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -40,9 +38,13 @@ from kontobok.api.powens.users import (
 from kontobok.api.scopes import BANK_TRANSACTION_READ
 from kontobok.core.money import to_decimal
 from kontobok.core.periods import ONE_DAY, DateRange
-from kontobok.store.bank_transactions import StoredBankTransaction, activity_span, list_bank_transactions
+from kontobok.store.bank_transactions import (
+    StoredBankTransaction,
+    activity_span,
+    count_bank_transactions,
+    list_bank_transactions,
+)
 from kontobok.store.database import read_transaction
-from kontobok.store.schema import bank_daily_totals
 
 # handlers answer with ExactJSONResponse; JSONResponse here only lets the OpenAPI document show the model
 router = APIRouter(tags=["powens"], default_response_class=JSONResponse)
@@ -69,23 +71,6 @@ class PowensTransactionsList(BaseModel):
     result_min_date: dt.date | None
     result_max_date: dt.date | None
     total: int
-
-
-def _count_transactions(
-    connection: sa.Connection, organization_id: int, bank_account_id: uuid.UUID, span: DateRange
-) -> int:
-    """How many transactions the account has booked in ``span``, from the per-day totals (a store read to
-    move to ``kontobok.store.bank_transactions``)."""
-    totals = bank_daily_totals.c
-    count = connection.execute(
-        sa.select(sa.func.coalesce(sa.func.sum(totals.transaction_count), 0)).where(
-            (totals.organization_id == organization_id)
-            & (totals.bank_account_id == bank_account_id)
-            & (totals.day >= span.begin)
-            & (totals.day < span.end)
-        )
-    ).scalar_one()
-    return int(count)
 
 
 def _transaction_json(stored: StoredBankTransaction) -> dict[str, Any]:
@@ -130,7 +115,7 @@ def read_transactions(
         account = find_account(connection, organization, account_id)
         organization_id, bank_account_id = organization.organization_id, account.bank_account_id
         first_booked, last_booked, _ = activity_span(connection, organization_id, bank_account_id)
-        total = _count_transactions(connection, organization_id, bank_account_id, span)
+        total = count_bank_transactions(connection, organization_id, bank_account_id, span)
         page = list_bank_transactions(
             connection, organization_id, span, bank_account_id=bank_account_id, limit=limit, offset=offset
         )

@@ -30,10 +30,9 @@ from pydantic import BaseModel, WithJsonSchema
 
 from kontobok.core.errors import NotFound, ValidationFailed
 from kontobok.core.periods import ONE_DAY, add_months
-from kontobok.store.bank_accounts import BankAccount, get_bank_account
+from kontobok.store.bank_accounts import BankAccount, get_bank_account, reported_span
 from kontobok.store.bank_transactions import activity_span
 from kontobok.store.organizations import Organization
-from kontobok.store.schema import bank_balances
 
 FIRST_SUPPORTED_DAY = date(1000, 1, 1)
 LAST_SUPPORTED_DAY = date(9998, 12, 31)
@@ -127,28 +126,12 @@ class AccountActivity:
         return self.transaction_currencies | self.balance_currencies
 
 
-def _reported_span(
-    connection: sa.Connection, organization_id: int, bank_account_id: uuid.UUID
-) -> tuple[date | None, date | None, set[str]]:
-    """The first and last day of a reported balance, and their currencies (a store read to move to
-    ``kontobok.store.bank_accounts``)."""
-    columns = bank_balances.c
-    rows = connection.execute(
-        sa.select(columns.currency, sa.func.min(columns.day), sa.func.max(columns.day))
-        .where((columns.organization_id == organization_id) & (columns.bank_account_id == bank_account_id))
-        .group_by(columns.currency)
-    ).all()
-    if not rows:
-        return None, None, set()
-    return min(row[1] for row in rows), max(row[2] for row in rows), {row[0] for row in rows}
-
-
 def account_activity(
     connection: sa.Connection, organization_id: int, account: BankAccount
 ) -> AccountActivity:
     """What :class:`AccountActivity` says, from the per-day totals and the reported balances."""
     first_booked, last_booked, booked_in = activity_span(connection, organization_id, account.bank_account_id)
-    first_reported, last_reported, reported_in = _reported_span(
+    first_reported, last_reported, reported_in = reported_span(
         connection, organization_id, account.bank_account_id
     )
     firsts = [day for day in (first_booked, first_reported) if day is not None]
