@@ -1,7 +1,8 @@
 """The demo books: the same every run, large, balanced, inside the standard chart, and postable.
 
 The last tests run every voucher through :func:`build_voucher`, the validation a real posting goes through,
-and check the books that come out: VAT accounts emptied at each term's end, the bank's few overdrawn days.
+and check the books that come out: VAT accounts emptied at each term's end, the bank's few overdrawn days,
+the currency accounts held in their own currencies and never overdrawn.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from kontobok.core.periods import DateRange
 from kontobok.core.taxes import STANDARD_TAX_CODES
 from kontobok.core.transaction_types import INCOMING_BALANCE_TYPE_NUMBER, STANDARD_TRANSACTION_TYPES
 from kontobok.core.voucher import LedgerContext, LineDraft, PostingVoucher, VoucherDraft, build_voucher
-from kontobok.demo_data import generate_demo_vouchers
+from kontobok.demo_data import CURRENCY_ACCOUNTS, EXPORT_CUSTOMER, generate_demo_vouchers
 
 YEARS = range(2023, 2026)
 VAT_ACCOUNTS = frozenset(code.vat_account for code in STANDARD_TAX_CODES if code.vat_account)
@@ -130,7 +131,7 @@ def test_no_years_give_no_vouchers() -> None:
 def test_every_voucher_builds(postings: list[PostingVoucher]) -> None:
     assert len(postings) >= 20_000
     assert any(line.is_vat for posting in postings for line in posting.lines)
-    assert any(line.currency == "EUR" for posting in postings for line in posting.lines)
+    assert {line.currency for posting in postings for line in posting.lines} == {"NOK", "EUR", "USD"}
 
 
 def test_vat_accounts_are_empty_after_each_settlement(postings: list[PostingVoucher]) -> None:
@@ -154,6 +155,63 @@ def test_the_bank_is_overdrawn_on_a_handful_of_days(postings: list[PostingVouche
     overdrawn = [day for day, balance in by_day.items() if balance < 0]
     assert 1 <= len(overdrawn) <= 12
     assert all(by_day[max(day for day in by_day if day.year == year)] > 0 for year in YEARS)
+
+
+def test_bank_lines_are_plain_money_in_their_accounts_currency(vouchers: list[VoucherDraft]) -> None:
+    for currency, account in CURRENCY_ACCOUNTS.items():
+        lines = [line for voucher in vouchers for line in voucher.lines if line.account_number == account]
+        assert {line.currency or "NOK" for line in lines} == {currency}
+        assert {line.tax_number for line in lines} == {0}
+        assert len(lines) >= 20
+
+
+def test_the_eur_account_is_topped_up_from_1920_and_never_overdrawn(vouchers: list[VoucherDraft]) -> None:
+    balance, lowest = Decimal(0), Decimal(0)
+    purchases = payments = 0
+    for voucher in vouchers:
+        moved = sum(line.amount for line in voucher.lines if line.account_number == 1921)
+        if moved > 0:
+            assert {line.account_number for line in voucher.lines} == {1920, 1921}, voucher
+            purchases += 1
+        elif moved < 0:
+            assert voucher.comment is not None
+            assert voucher.comment.startswith("Betaling faktura AT-"), voucher
+            payments += 1
+        balance += moved
+        lowest = min(lowest, balance)
+    assert lowest == 0
+    assert 3 <= purchases < payments
+
+
+def test_export_sales_are_paid_in_usd_and_sold_for_nok_now_and_then(vouchers: list[VoucherDraft]) -> None:
+    sales = [line for voucher in vouchers for line in voucher.lines if line.tax_number == 52]
+    assert len(sales) >= 10
+    assert {(line.account_number, line.currency) for line in sales} == {(3100, "USD")}
+    receipts = [
+        v
+        for v in vouchers
+        if v.comment and v.comment.startswith("Innbetaling") and EXPORT_CUSTOMER in v.comment
+    ]
+    assert len(receipts) >= 10
+    sold = [v for v in vouchers if any(line.account_number == 1922 and line.amount < 0 for line in v.lines)]
+    assert 1 <= len(sold) <= len(receipts) // 4
+    assert all({line.account_number for line in voucher.lines} == {1920, 1922} for voucher in sold)
+
+
+def test_rates_stay_realistic_and_settlements_book_agio_or_disagio(
+    vouchers: list[VoucherDraft],
+) -> None:
+    rates: dict[str, set[Decimal]] = defaultdict(set)
+    differences = 0
+    for voucher in vouchers:
+        for line in voucher.lines:
+            if line.currency in ("EUR", "USD"):
+                assert line.rate is not None
+                rates[line.currency].add(line.rate)
+        differences += any(line.account_number in (8060, 8160) for line in voucher.lines)
+    assert Decimal("10.5") < min(rates["EUR"]) < max(rates["EUR"]) < Decimal("12.5")
+    assert Decimal("9.5") < min(rates["USD"]) < max(rates["USD"]) < Decimal("11.5")
+    assert differences >= 40
 
 
 def test_years_must_be_consecutive() -> None:

@@ -165,22 +165,26 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
                 raise typer.BadParameter(
                     f"bank account {bank_account} does not exist", param_hint="--bank-account"
                 )
-            report = reconcile(connection, get_organization(connection, owner), account_id, span)
-        _print_reconciliation(report, as_json)
+            books = get_organization(connection, owner)
+            report = reconcile(connection, books, account_id, span)
+        _print_reconciliation(report, books.base_currency, as_json)
 
 
-def _print_reconciliation(report: Reconciliation, as_json: bool) -> None:
+def _print_reconciliation(report: Reconciliation, base_currency: str, as_json: bool) -> None:
+    """Bank figures in the bank account's currency; the ledger side and the difference in the base one."""
     currency = report.account.details.currency
 
-    def money(value: int | None) -> Any:
-        return None if value is None else to_decimal(value, currency)
+    def money(value: int | None, in_currency: str = currency) -> Any:
+        return None if value is None else to_decimal(value, in_currency)
 
     days = [
         {
             "date": day.day.isoformat(),
             "bankBalance": money(day.bank_balance),
-            "ledgerBalance": money(day.ledger_balance),
-            "difference": money(day.difference),
+            "rate": day.rate,
+            "bankBalanceInBaseCurrency": money(day.bank_balance_in_base, base_currency),
+            "ledgerBalance": money(day.ledger_balance, base_currency),
+            "difference": money(day.difference, base_currency),
         }
         for day in report.days
     ]
@@ -196,9 +200,17 @@ def _print_reconciliation(report: Reconciliation, as_json: bool) -> None:
     if as_json:
         typer.echo(simplejson.dumps({"days": days, "balanceChecks": checks}, use_decimal=True))
         return
-    table = Table("date", f"bank ({currency})", "ledger", "difference")
+    table = Table(
+        "date", f"bank ({currency})", f"bank ({base_currency})", f"ledger ({base_currency})", "difference"
+    )
     for day in days:
-        table.add_row(day["date"], str(day["bankBalance"]), str(day["ledgerBalance"]), str(day["difference"]))
+        table.add_row(
+            day["date"],
+            str(day["bankBalance"]),
+            str(day["bankBalanceInBaseCurrency"]),
+            str(day["ledgerBalance"]),
+            str(day["difference"]),
+        )
     Console().print(table)
     for check in checks:
         err.print(

@@ -2,7 +2,8 @@
 
 The demo organization is found again by its organization number, so running ``kontobok demo`` twice loads
 its books once; each run makes a fresh API client, because secrets are stored hashed and cannot be shown
-again.
+again. Its books and its bank (:mod:`kontobok.demo_bank`: accounts, transactions and monthly statements
+derived from the bank postings) are written in one database transaction.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import sqlalchemy as sa
 from rich.console import Console
 
 from kontobok.api.scopes import ALL_SCOPES
+from kontobok.demo_bank import BankMovement, add_demo_bank, tap_bank_movements
 from kontobok.demo_data import COMPANY_NAME, DEMO_CUSTOMERS, FIRST_CUSTOMER_ID, generate_demo_vouchers
 from kontobok.store.bulk import post_all
 from kontobok.store.clients import create_client
@@ -49,16 +51,19 @@ def load_demo(engine: sa.Engine, *, console: Console, host: str, port: int) -> O
                 organization.organization_id,
                 ((FIRST_CUSTOMER_ID + index, name) for index, name in enumerate(DEMO_CUSTOMERS)),
             )
+            movements: list[BankMovement] = []
+            drafts = tap_bank_movements(generate_demo_vouchers(DEMO_YEARS), movements)
             with console.status("posting vouchers"):
                 result = post_all(
                     connection,
                     organization,
-                    (
-                        (f"voucher {n}", draft)
-                        for n, draft in enumerate(generate_demo_vouchers(DEMO_YEARS), 1)
-                    ),
+                    ((f"voucher {n}", draft) for n, draft in enumerate(drafts, 1)),
                 )
             console.print(f"Posted {result.vouchers} vouchers with {result.lines} lines.")
+            with console.status("adding bank statements"):
+                counts = add_demo_bank(connection, organization, movements, DEMO_YEARS)
+            accounts = ", ".join(f"{n} on {account}" for account, n in counts.items())
+            console.print(f"Added three bank accounts with monthly statements; transactions: {accounts}.")
         credentials = create_client(connection, organization.organization_id, ALL_SCOPES)
     base = f"http://{host}:{port}"
     console.print(

@@ -9,8 +9,13 @@ people work there. Its books hold the vouchers a small Norwegian company posts:
 * sales invoices (type 1): receivables 1500 debited with the gross total, sales credited gross with output
   VAT (3000, code 3, 25 %; rarely 3100 code 5 or 3200 code 6); the customer pays later (type 5);
 * supplier invoices (type 2): a cost account debited gross with input VAT (code 1, or 11 for food), supplier
-  debt 2400 credited, paid from the bank on the due date (type 5); a few come from Austria in EUR, and the
-  exchange difference of their payment goes to 8060 agio or 8160 disagio;
+  debt 2400 credited, paid from the bank on the due date (type 5);
+* oak from Austria, invoiced in EUR and paid in EUR from the EUR account 1921, which the company tops up from
+  1920 (a currency purchase at the bank's selling rate) when the payments of the coming week would overdraw
+  it; now and then a shipment of furniture to a customer in the USA, invoiced in USD without VAT (code 52,
+  export), paid into the USD account 1922 and sold for NOK when it has piled up. A foreign invoice is
+  settled at the day's rate, and the difference from the rate it was booked at goes to 8060 agio or 8160
+  disagio. The rates follow a seeded random walk around realistic levels, one step per business day;
 * payroll on the 20th (type 4): gross salary 5000 against withheld tax 2600 and net pay from the bank,
   employer's contribution 14.1 % (5400/2770) and holiday pay 12 % (5092/2940); withheld tax and
   contribution are paid every second month, the holiday pay earned in a year is paid the next June;
@@ -22,8 +27,10 @@ people work there. Its books hold the vouchers a small Norwegian company posts:
 
 kontobok splits VAT itself, so the generator posts gross amounts. It keeps a shadow ledger (:class:`_Books`)
 of the amounts after the split, rounded as kontobok rounds them, so that the VAT settlement, the tax payments
-and the machine purchase use exact balances. Simplifications: only fixed public holidays (no Easter), no
-employer's contribution on holiday pay, no tax withheld from it.
+and the machine purchase use exact balances, and the currency accounts' balances in their own currencies.
+Lines on the bank accounts (:data:`CURRENCY_ACCOUNTS`) never carry a VAT code, so each is one movement of
+money, which :mod:`kontobok.demo_bank` turns into a bank transaction. Simplifications: only fixed public
+holidays (no Easter), no employer's contribution on holiday pay, no tax withheld from it.
 """
 
 from __future__ import annotations
@@ -41,6 +48,9 @@ from kontobok.core.voucher import InvoiceRef, LineDraft, VoucherDraft
 
 COMPANY_NAME = "Fjordtre Interiør AS"
 FIRST_CUSTOMER_ID = 10001
+EXPORT_CUSTOMER = "Nordic Living Seattle LLC"
+CURRENCY_ACCOUNTS = {"NOK": 1920, "EUR": 1921, "USD": 1922}
+"""The bank's ledger account for each currency the company holds money in."""
 
 DEMO_CUSTOMERS: tuple[str, ...] = (
     "Nordlys Kafé AS", "Hotell Ulvik Fjord AS", "Bergen Kjøkkensenter AS", "Voss Interiør AS",
@@ -49,9 +59,11 @@ DEMO_CUSTOMERS: tuple[str, ...] = (
     "Lofthus Gjestgiveri AS", "Sjøbua Sjømat AS", "Bolig og Hjem Bergen AS", "Granvin Hotell AS",
     "Tysnes Feriesenter AS", "Helle Arkitekter AS", "Stord Kontorsenter AS", "Rosendal Turisthotell AS",
     "Hjemmekjær Interiør AS", "Kari og Ola Fjeldstad", "Ingrid Sæbø", "Familien Hovland", "Trond Aksnes",
-    "Liv Mæland", "Jostein Rykkje", "Bjørg Tveito",
+    "Liv Mæland", "Jostein Rykkje", "Bjørg Tveito", EXPORT_CUSTOMER,
 )  # fmt: skip
-"""The customers; a customer's id is :data:`FIRST_CUSTOMER_ID` plus its index here."""
+"""The customers, the export customer last; a customer's id is :data:`FIRST_CUSTOMER_ID` plus its index."""
+_DOMESTIC_CUSTOMERS = len(DEMO_CUSTOMERS) - 1
+_EXPORT_CUSTOMER_ID = FIRST_CUSTOMER_ID + _DOMESTIC_CUSTOMERS
 
 # Description, gross unit price in kroner, most units on one invoice line.
 _PRODUCTS: tuple[tuple[str, int, int], ...] = (
@@ -69,8 +81,12 @@ _SUPPLIERS: tuple[tuple[str, int, int, int, int], ...] = (
 _MONTHLY_BILLS: tuple[tuple[str, int, int, int, int], ...] = (
     ("Hardanger Energi AS", 6340, 1, 6_000, 22_000), ("Telenor Norge AS", 6900, 1, 2_400, 3_600),
 )  # fmt: skip
+_EXPORT_PRODUCTS = tuple(product for product in _PRODUCTS if not product[0].endswith(", time"))
 _MACHINE_SUPPLIER = ("Verktøymaskiner Vest AS", 1200, 1)
 _EUR_SUPPLIER = "Holzwerk Tirol GmbH"
+# The mid-market rate in NOK per unit, in ten-thousandths, that each rate's walk starts from and returns to.
+_MID_RATES = {"EUR": 11_4500, "USD": 10_5500}
+_BANK_SPREAD = 400  # the bank sells currency 0.04 NOK per unit above the mid rate and buys it as far below
 # Employee, monthly gross salary in kroner in the first year, tax withheld in percent.
 _EMPLOYEES: tuple[tuple[str, int, int], ...] = (
     ("Kari Nordheim", 62_000, 34), ("Ola Haugland", 54_500, 32), ("Ingrid Vik", 51_000, 31),
@@ -92,12 +108,18 @@ _KRONE = 100  # øre
 
 @dataclass
 class _Books:
-    """The generator's state: its random source, a shadow ledger in øre after VAT split, payments to come."""
+    """The generator's state: its random source, a shadow ledger in øre after VAT split, the foreign-currency
+    balances in their own currencies (``held``), payments to come, and today's mid rates."""
 
     rng: random.Random
     first_year: int
     balances: defaultdict[int, int] = field(default_factory=lambda: defaultdict(int))
+    held: defaultdict[tuple[int, str], int] = field(default_factory=lambda: defaultdict(int))
     due: defaultdict[date, list[VoucherDraft]] = field(default_factory=lambda: defaultdict(list))
+    settlements: defaultdict[date, list[tuple[LineDraft, str]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    rates: dict[str, int] = field(default_factory=lambda: dict(_MID_RATES))
     holiday_pay: defaultdict[int, int] = field(default_factory=lambda: defaultdict(int))
     invoice_number: int = 10000
 
@@ -113,12 +135,18 @@ class _Books:
             vat = vat_of_gross(gross, tax.rate_basis_points) if tax.splits_gross else 0
             net_nok = convert_to_base(gross - vat, currency, rate, "NOK")
             self.balances[line.account_number] += net_nok
+            if currency != "NOK":
+                self.held[(line.account_number, currency)] += gross
             if tax.vat_account is not None:
                 self.balances[tax.vat_account] += convert_to_base(gross, currency, rate, "NOK") - net_nok
         return draft
 
     def years_in(self, day: date) -> int:
         return day.year - self.first_year
+
+    def rate(self, currency: str, *, spread: int = 0) -> Decimal:
+        """Today's mid rate of ``currency`` in NOK per unit, moved by ``spread`` ten-thousandths."""
+        return Decimal(self.rates[currency] + spread).scaleb(-4)
 
 
 def generate_demo_vouchers(years: range, *, seed: int = 2024) -> Iterator[VoucherDraft]:
@@ -188,7 +216,7 @@ def _incoming_balance(books: _Books, day: date) -> VoucherDraft:
     rng = books.rng
     lines = [_line(1920, 800_000_00, "Bankinnskudd"), _line(1250, 350_000_00, "Inventar og verktøy")]
     for n in range(8):
-        gross, index = rng.randint(20_000, 80_000) * _KRONE, rng.randrange(len(DEMO_CUSTOMERS))
+        gross, index = rng.randint(20_000, 80_000) * _KRONE, rng.randrange(_DOMESTIC_CUSTOMERS)
         ref = InvoiceRef(number=str(9901 + n), due_date=day + timedelta(days=rng.randint(3, 28)))
         lines.append(_line(1500, gross, invoice=ref, customer_id=FIRST_CUSTOMER_ID + index))
         _plan_customer_payment(books, lines[-1], DEMO_CUSTOMERS[index], after=day)
@@ -228,7 +256,7 @@ def _sales_invoice(books: _Books, day: date) -> VoucherDraft:
     """Receivables debited with the gross total; each product line credited gross to its sales account."""
     rng = books.rng
     books.invoice_number += 1
-    index = rng.randrange(len(DEMO_CUSTOMERS))
+    index = rng.randrange(_DOMESTIC_CUSTOMERS)
     ref = InvoiceRef(str(books.invoice_number), day + timedelta(days=rng.choice((14, 14, 30))))
     sales = []
     for _ in range(rng.choice((1, 1, 1, 2, 2))):
@@ -277,31 +305,110 @@ def _purchases(books: _Books, day: date) -> list[VoucherDraft]:
     return bills + [_book_purchase(books, day, books.rng.choice(_SUPPLIERS)) for _ in range(count)]
 
 
+def _exchange_rates(books: _Books, day: date) -> list[VoucherDraft]:
+    """The market moves on business days: a random step, pulled back a fiftieth towards the mid rate."""
+    if _is_business_day(day):
+        for currency, mid in _MID_RATES.items():
+            rate = books.rates[currency]
+            books.rates[currency] = rate + (mid - rate) // 50 + books.rng.randint(-500, 500)
+    return []
+
+
 def _eur_purchase(books: _Books, day: date) -> list[VoucherDraft]:
-    """Oak bought in EUR: both invoice lines at the invoice day's rate; the payment's rate differs."""
+    """Oak bought in EUR, both invoice lines at the day's rate; paid from the EUR account on the due date."""
     rng = books.rng
-    if not _is_business_day(day) or rng.randrange(35) != 0:
+    if not _is_business_day(day) or rng.randrange(25) != 0:
         return []
-    rate, cents = Decimal(rng.randint(112_000, 119_500)).scaleb(-4), rng.randint(2_000_00, 18_000_00)
+    rate, cents = books.rate("EUR"), rng.randint(2_000_00, 18_000_00)
     ref = InvoiceRef(f"AT-{rng.randint(10_000, 99_999)}", day + timedelta(days=30))
-    debt = LineDraft(2400, _kr(cents), currency="EUR", rate=rate, invoice=ref)
-    payment = _eur_payment(debt, rate + Decimal(rng.randint(-1500, 1500)).scaleb(-4))
-    books.due[payment.day].append(payment)
-    lines = (LineDraft(4300, _kr(cents), currency="EUR", rate=rate), replace(debt, amount=_kr(-cents)))
+    debt = LineDraft(2400, _kr(-cents), currency="EUR", rate=rate, invoice=ref)
+    text = f"Betaling faktura {ref.number} {_EUR_SUPPLIER}"
+    books.settlements[_next_business_day(day + timedelta(days=30))].append((debt, text))
+    lines = (LineDraft(4300, _kr(cents), currency="EUR", rate=rate), debt)
     return [_voucher(2, day, f"Faktura {ref.number} {_EUR_SUPPLIER}, eiketre", *lines)]
 
 
-def _eur_payment(debt: LineDraft, rate: Decimal) -> VoucherDraft:
-    """The EUR debt cleared at its booked rate, the bank at today's; the difference is agio or disagio."""
-    assert debt.rate is not None
-    assert debt.invoice.due_date is not None
-    cents = _minor(debt.amount)
-    booked, paid = convert_to_base(cents, "EUR", debt.rate, "NOK"), convert_to_base(cents, "EUR", rate, "NOK")
-    lines = [debt, _line(1920, -paid, f"EUR {_kr(cents)} til kurs {rate}")]
-    if paid != booked:
-        lines.append(_line(8160 if paid > booked else 8060, paid - booked, "Valutadifferanse"))
-    text = f"Betaling faktura {debt.invoice.number} {_EUR_SUPPLIER}"
-    return _voucher(5, _next_business_day(debt.invoice.due_date), text, *lines)
+def _export_sale(books: _Books, day: date) -> list[VoucherDraft]:
+    """A shipment to the US customer: one line in USD without VAT (code 52, export), paid into 1922.
+
+    One sales line only: each line's NOK amount is rounded on its own, and a single line keeps the invoice
+    balanced in NOK to the øre.
+    """
+    rng = books.rng
+    if not _is_business_day(day) or rng.randrange(25) != 0:
+        return []
+    books.invoice_number += 1
+    due = day + timedelta(days=30)
+    ref = InvoiceRef(str(books.invoice_number), due)
+    name, price, most = rng.choice(_EXPORT_PRODUCTS)
+    units = rng.randint(2, 4 * most)
+    cents = units * price * 10 * (100 + 4 * books.years_in(day)) // 100  # a tenth of the krone price in USD
+    rate = books.rate("USD")
+    receivable = LineDraft(
+        1500, _kr(cents), currency="USD", rate=rate, invoice=ref, customer_id=_EXPORT_CUSTOMER_ID
+    )
+    sale = LineDraft(3100, _kr(-cents), 52, comment=f"{units} stk {name}", currency="USD", rate=rate)
+    paid = _next_business_day(max(day + timedelta(days=1), due + timedelta(rng.randint(-5, 10))))
+    books.settlements[paid].append((receivable, f"Innbetaling faktura {ref.number} {EXPORT_CUSTOMER}"))
+    return [_voucher(1, day, f"Faktura {ref.number} {EXPORT_CUSTOMER}", receivable, sale)]
+
+
+def _currency_exchange(books: _Books, day: date) -> list[VoucherDraft]:
+    """EUR bought from 1920 when the EUR account would not cover the coming week's payments (with a buffer
+    of EUR 20,000, in round tens of thousands); USD sold for NOK once more than USD 25,000 has piled up."""
+    if not _is_business_day(day):
+        return []
+    drafts: list[VoucherDraft] = []
+    coming = sum(
+        -_minor(item.amount)
+        for offset in range(8)
+        for item, _ in books.settlements.get(day + timedelta(days=offset), [])
+        if item.currency == "EUR"
+    )
+    shortfall = coming - books.held[(1921, "EUR")]
+    if shortfall > 0:
+        rate = books.rate("EUR", spread=_BANK_SPREAD)
+        cents = -(-(shortfall + 20_000_00) // 10_000_00) * 10_000_00
+        nok = convert_to_base(cents, "EUR", rate, "NOK")
+        if books.balances[1920] - nok < 300_000_00:  # cash is short: only what the week's payments need
+            cents = -(-shortfall // 1_000_00) * 1_000_00
+            nok = convert_to_base(cents, "EUR", rate, "NOK")
+        lines = (LineDraft(1921, _kr(cents), currency="EUR", rate=rate), _line(1920, -nok))
+        drafts.append(_voucher(5, day, f"Kjøp av EUR {_kr(cents)} til valutakonto, kurs {rate}", *lines))
+    held = books.held[(1922, "USD")]
+    if held > 25_000_00:
+        cents = (held - 5_000_00) // 10_000_00 * 10_000_00
+        rate = books.rate("USD", spread=-_BANK_SPREAD)
+        nok = convert_to_base(cents, "USD", rate, "NOK")
+        lines = (_line(1920, nok), LineDraft(1922, _kr(-cents), currency="USD", rate=rate))
+        drafts.append(_voucher(5, day, f"Salg av USD {_kr(cents)} fra valutakonto, kurs {rate}", *lines))
+    return drafts
+
+
+def _currency_settlements(books: _Books, day: date) -> list[VoucherDraft]:
+    """Foreign invoices due today, settled through their currency's account at today's rate."""
+    return [_settlement(books, day, item, text) for item, text in books.settlements.pop(day, [])]
+
+
+def _settlement(books: _Books, day: date, item: LineDraft, text: str) -> VoucherDraft:
+    """The open item cleared at the rate it was booked at, the bank at today's; the difference in NOK is
+    agio (8060) or disagio (8160)."""
+    assert item.currency is not None
+    assert item.rate is not None
+    currency, cents = item.currency, _minor(item.amount)
+    rate = books.rate(currency)
+    bank = LineDraft(
+        CURRENCY_ACCOUNTS[currency],
+        item.amount,
+        comment=f"{currency} {_kr(abs(cents))} til kurs {rate}",
+        currency=currency,
+        rate=rate,
+    )
+    lines = [replace(item, amount=_kr(-cents)), bank]
+    booked, paid = (convert_to_base(cents, currency, r, "NOK") for r in (item.rate, rate))
+    if booked != paid:
+        lines.append(_line(8160 if booked > paid else 8060, booked - paid, "Valutadifferanse"))
+    return _voucher(5, day, text, *lines)
 
 
 def _payroll(books: _Books, day: date) -> list[VoucherDraft]:
@@ -404,6 +511,7 @@ def _vat_settlement(books: _Books, day: date) -> list[VoucherDraft]:
 
 
 _DAILY_KINDS: tuple[Callable[[_Books, date], list[VoucherDraft]], ...] = (
-    _due_payments, _rent, _purchases, _eur_purchase, _sales_invoices, _payroll,
-    _tax_payment, _machine, _bank_costs, _depreciation, _vat_settlement,
+    _exchange_rates, _due_payments, _currency_exchange, _currency_settlements, _rent, _purchases,
+    _eur_purchase, _export_sale, _sales_invoices, _payroll, _tax_payment, _machine, _bank_costs,
+    _depreciation, _vat_settlement,
 )  # fmt: skip

@@ -52,6 +52,10 @@ class Statement:
     closing: StatedBalance
     entries: tuple[StatementEntry, ...] = ()
     intermediate: tuple[StatedBalance, ...] = field(default=())
+    # A page boundary inside a day (MT940 :60M:/:62M:) states a balance in the middle of that day, not at
+    # an end of day: it is checked with the statement but describes no day's end.
+    opening_is_final: bool = True
+    closing_is_final: bool = True
 
     @property
     def computed_closing(self) -> int:

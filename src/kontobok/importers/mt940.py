@@ -228,6 +228,16 @@ def _statement(chunk: _Chunk) -> Statement:
         raise _failure(chunk.first_line, "the statement has no account (:25:)")
     balance_lines = _tag_lines(tags, {"60", "62"}, len(recorder.balances), chunk.first_line)
     balances = list(zip(recorder.balances, balance_lines, strict=True))
+    balance_tags = [tag.full for tag in tags if tag.number in {"60", "62"}]
+    final = [not full.endswith("M") for full in balance_tags]
+    if len(final) != len(recorder.balances):
+        final = [True] * len(recorder.balances)
+    opening_finals = [
+        is_final for (kind, _), is_final in zip(recorder.balances, final, strict=True) if kind == "opening"
+    ]
+    closing_finals = [
+        is_final for (kind, _), is_final in zip(recorder.balances, final, strict=True) if kind == "closing"
+    ]
     openings = [(balance, line) for (kind, balance), line in balances if kind == "opening"]
     closings = [(balance, line) for (kind, balance), line in balances if kind == "closing"]
     if not openings:
@@ -256,6 +266,8 @@ def _statement(chunk: _Chunk) -> Statement:
         closing=closing,
         entries=entries,
         intermediate=tuple(_stated(balance, line, currency) for balance, line in closings[:-1]),
+        opening_is_final=opening_finals[0],
+        closing_is_final=closing_finals[-1],
     )
 
 

@@ -3,9 +3,9 @@
 A bank account may be tied to a ledger account (``ledgerAccount``, e.g. 1920). On every day the ledger's
 balance of that account should equal what the bank says the account holds; a difference is a posting
 missing on one side, a timing difference, or an error. For a bank account in a foreign currency the bank's
-balance is converted at the ECB rate of the day before the comparison, since the ledger holds base-currency
-amounts. The report also lists every reported balance that disagrees with the previous one plus the
-transactions in between.
+balance is converted at the ECB rate of that day (or the last business day before it) for the comparison,
+since the ledger holds base-currency amounts. The report also lists every reported balance that disagrees
+with the previous one plus the transactions in between.
 """
 
 from __future__ import annotations

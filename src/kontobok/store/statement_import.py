@@ -4,7 +4,8 @@ Each entry gets a reference derived from its statement's identity and its place 
 statement again (from the same file or another) finds the reference taken and adds nothing. A statement's
 opening balance becomes a snapshot at the end of the day before its first day, its closing balance one at
 the end of its own day (see :meth:`kontobok.core.statements.Statement.opening_snapshot_day`); a snapshot
-already recorded from the same statement is not recorded twice.
+already recorded from the same statement is not recorded twice. A page boundary inside a day (MT940
+``:60M:``/``:62M:``) is the middle of that day and becomes no snapshot.
 
 Without a chosen bank account, a statement is filed under the organization's bank account with the same
 number, created when there is none. A bank's own file is the authority on its account numbers: a number
@@ -92,11 +93,22 @@ def import_statements(
                 for index, entry in enumerate(statement.entries)
             ],
         )
-        for day, amount, source in (
-            (statement.opening_snapshot_day(), statement.opening.amount, "statement opening"),
-            (statement.closing.day, statement.closing.amount, "statement closing"),
+        for day, amount, source, is_final in (
+            (
+                statement.opening_snapshot_day(),
+                statement.opening.amount,
+                "statement opening",
+                statement.opening_is_final,
+            ),
+            (
+                statement.closing.day,
+                statement.closing.amount,
+                "statement closing",
+                statement.closing_is_final,
+            ),
         ):
-            _add_snapshot(connection, organization, account, statement, day, amount, source)
+            if is_final:
+                _add_snapshot(connection, organization, account, statement, day, amount, source)
         report.statements.append(
             StatementResult(
                 identity=statement.identity,
