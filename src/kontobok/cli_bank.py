@@ -200,17 +200,12 @@ def _print_reconciliation(report: Reconciliation, base_currency: str, as_json: b
     if as_json:
         typer.echo(simplejson.dumps({"days": days, "balanceChecks": checks}, use_decimal=True))
         return
-    table = Table(
-        "date", f"bank ({currency})", f"bank ({base_currency})", f"ledger ({base_currency})", "difference"
-    )
+    converted = currency != base_currency
+    columns = ["date", f"bank ({currency})", *([f"bank ({base_currency})"] if converted else [])]
+    table = Table(*columns, f"ledger ({base_currency})", "difference")
     for day in days:
-        table.add_row(
-            day["date"],
-            str(day["bankBalance"]),
-            str(day["bankBalanceInBaseCurrency"]),
-            str(day["ledgerBalance"]),
-            str(day["difference"]),
-        )
+        bank = [str(day["bankBalance"]), *([str(day["bankBalanceInBaseCurrency"])] if converted else [])]
+        table.add_row(day["date"], *bank, str(day["ledgerBalance"]), str(day["difference"]))
     Console().print(table)
     for check in checks:
         err.print(
