@@ -104,6 +104,7 @@ class PostingLine:
     dimensions: tuple[tuple[int, str], ...] = ()
     invoice: InvoiceRef = field(default_factory=InvoiceRef)
     customer_id: int | None = None
+    supplier_id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -160,6 +160,7 @@ def _line_row(
         "remittance_reference": line.invoice.remittance_reference,
         "invoice_bank_account": line.invoice.bank_account,
         "customer_id": line.customer_id,
+        "supplier_id": line.supplier_id,
         "dimensions": json.dumps(line.dimensions) if line.dimensions else None,
         "created_at": now,
         "modified_at": now,

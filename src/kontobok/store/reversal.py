@@ -91,4 +91,5 @@ def _stored_line(row: sa.RowMapping) -> PostingLine:
             row["invoice_bank_account"],
         ),
         customer_id=row["customer_id"],
+        supplier_id=row["supplier_id"],
     )

@@ -63,6 +63,10 @@ accounts = sa.Table(
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("tax_number", sa.Integer, nullable=False),
     sa.Column("created_at", Timestamp, nullable=False),
+    # the Tax Administration's mapping of the account, as SAF-T carries it
+    sa.Column("standard_account_id", sa.String(35), nullable=True),
+    sa.Column("grouping_category", sa.String(100), nullable=True),
+    sa.Column("grouping_code", sa.String(35), nullable=True),
     sa.UniqueConstraint("organization_id", "number"),
     sa.ForeignKeyConstraint(["organization_id"], ["organizations.organization_id"]),
 )
@@ -109,6 +113,20 @@ customers = sa.Table(
     sa.Column("customer_id", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("organization_number", sa.String(20), nullable=True),
+    sa.Column("external_id", sa.String(35), nullable=True),
+    sa.UniqueConstraint("organization_id", "external_id"),
+    sa.ForeignKeyConstraint(["organization_id"], ["organizations.organization_id"]),
+)
+
+suppliers = sa.Table(
+    "suppliers",
+    metadata,
+    sa.Column("organization_id", sa.Integer, primary_key=True),
+    sa.Column("supplier_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("organization_number", sa.String(20), nullable=True),
+    sa.Column("external_id", sa.String(35), nullable=True),
+    sa.UniqueConstraint("organization_id", "external_id"),
     sa.ForeignKeyConstraint(["organization_id"], ["organizations.organization_id"]),
 )
 
@@ -158,6 +176,7 @@ transaction_lines = sa.Table(
     sa.Column("remittance_reference", sa.String(32), nullable=True),
     sa.Column("invoice_bank_account", sa.String(50), nullable=True),
     sa.Column("customer_id", sa.Integer, nullable=True),
+    sa.Column("supplier_id", sa.Integer, nullable=True),
     sa.Column("dimensions", sa.Text, nullable=True),
     sa.Column("created_at", Timestamp, nullable=False),
     sa.Column("modified_at", Timestamp, nullable=False),
