@@ -112,3 +112,29 @@ class SaftTransaction:
 
 
 SaftItem = SaftHeader | SaftAccount | SaftParty | SaftTaxCode | SaftAnalysisType | SaftTransaction
+
+
+@dataclass(frozen=True)
+class BalanceDifference:
+    """An account (or customer, or supplier) whose stated closing is not its opening plus its lines."""
+
+    key: str
+    stated: int
+    computed: int
+
+    @property
+    def difference(self) -> int:
+        """Stated minus computed."""
+        return self.stated - self.computed
+
+
+def closing_differences(
+    stated: dict[str, tuple[int, int]], movements: dict[str, int]
+) -> list[BalanceDifference]:
+    """Each key whose stated closing differs from its stated opening plus its movements in the file."""
+    differences = []
+    for key, (opening, closing) in stated.items():
+        computed = opening + movements.get(key, 0)
+        if computed != closing:
+            differences.append(BalanceDifference(key, closing, computed))
+    return differences
