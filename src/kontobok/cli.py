@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from stdnum.no import orgnr
 
-from kontobok import cli_bank
+from kontobok import cli_bank, cli_saft
 from kontobok.api.scopes import ALL_SCOPES
 from kontobok.core.errors import KontobokError, ValidationFailed
 from kontobok.core.money import KNOWN_CURRENCIES
@@ -36,8 +36,11 @@ client_app = typer.Typer(help="API clients (OAuth2 client credentials).", no_arg
 import_app = typer.Typer(help="Import files into an organization's books.", no_args_is_help=True)
 app.add_typer(org_app, name="org")
 app.add_typer(client_app, name="client")
+export_app = typer.Typer(help="Export an organization's books to files.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
+app.add_typer(export_app, name="export")
 cli_bank.register(app, import_app)
+cli_saft.register(import_app, export_app)
 
 err = Console(stderr=True)
 DatabaseUrl = Annotated[

@@ -82,7 +82,15 @@ def write_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
 
 
 @contextmanager
-def read_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
-    """A connection in a read-only transaction: a consistent view of the books for one answer."""
-    with engine.connect() as connection, connection.begin():
-        yield connection
+def read_transaction(engine: sa.Engine, *, snapshot: bool = False) -> Iterator[sa.Connection]:
+    """A connection in a read-only transaction for one answer.
+
+    With ``snapshot``, every statement sees the books as they were when the first one ran, also on
+    PostgreSQL (REPEATABLE READ): for reads that make several passes, such as an export. SQLite readers see
+    one snapshot per transaction anyway.
+    """
+    with engine.connect() as connection:
+        if snapshot and connection.dialect.name == "postgresql":
+            connection.execution_options(isolation_level="REPEATABLE READ")
+        with connection.begin():
+            yield connection

@@ -1,0 +1,151 @@
+"""SAF-T commands of the ``kontobok`` CLI: import a SAF-T Financial file, export a fiscal year as one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import simplejson
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from kontobok.core.money import to_decimal
+from kontobok.exporters.saft import export_saft
+from kontobok.importers.jsonl import file_sha256
+from kontobok.importers.saft import read_saft
+from kontobok.store.database import open_database, read_transaction, write_transaction
+from kontobok.store.imports import claim_import, record_import_summary
+from kontobok.store.organizations import get_organization
+from kontobok.store.saft_import import SaftImportReport, import_saft
+
+err = Console(stderr=True)
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option("--database-url", envvar="KONTOBOK_DATABASE_URL", help="Default: sqlite:///kontobok.db"),
+]
+OrganizationId = Annotated[int, typer.Option("--organization", help="Organization id.")]
+
+
+def register(import_app: typer.Typer, export_app: typer.Typer) -> None:
+    @import_app.command("saft")
+    def import_saft_command(
+        file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+        organization: OrganizationId,
+        database_url: DatabaseUrl = None,
+        as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    ) -> None:
+        """Import a SAF-T Financial file (1.10, 1.20, 1.30) and check every closing balance it states."""
+        engine = open_database(database_url)
+        digest = file_sha256(file)
+        with write_transaction(engine) as connection:
+            books = get_organization(connection, organization)
+            if not claim_import(connection, organization, "saft", digest):
+                err.print(f"{file} was imported already; nothing added.")
+                report = SaftImportReport()
+            else:
+                with Progress(
+                    SpinnerColumn(),
+                    TextColumn("{task.description} {task.completed} transactions"),
+                    TimeElapsedColumn(),
+                    console=err,
+                    disable=not err.is_terminal,
+                ) as progress:
+                    task = progress.add_task("importing", total=None)
+                    report = import_saft(
+                        connection, books, read_saft(file), on_transaction=lambda: progress.advance(task)
+                    )
+                record_import_summary(
+                    connection,
+                    organization,
+                    "saft",
+                    digest,
+                    f"{report.vouchers} vouchers, {report.lines} lines",
+                )
+        _print_saft_report(report, books.base_currency, as_json)
+
+    @export_app.command("saft")
+    def export_saft_command(
+        organization: OrganizationId,
+        year: Annotated[
+            int, typer.Option("--year", help="The fiscal year (the calendar year it starts in).")
+        ],
+        output: Annotated[Path, typer.Option("--output", help="The file to write.", dir_okay=False)],
+        database_url: DatabaseUrl = None,
+    ) -> None:
+        """Write one fiscal year as a SAF-T Financial 1.30 file."""
+        with read_transaction(open_database(database_url), snapshot=True) as connection:
+            books = get_organization(connection, organization)
+            summary = export_saft(connection, books, year, output)
+        err.print(
+            f"Wrote {output}: fiscal year {year}, {summary.accounts} accounts, "
+            f"{summary.vouchers} vouchers with {summary.lines} lines."
+        )
+        if summary.opening_imbalance:
+            err.print(
+                f"[yellow]warning: the opening balances sum to "
+                f"{to_decimal(summary.opening_imbalance, books.base_currency)}, not 0: the result of earlier "
+                "years has not been transferred to equity (post 8800 against 2050 in the year it belongs to)."
+                "[/yellow]"
+            )
+
+
+def _print_saft_report(report: SaftImportReport, currency: str, as_json: bool) -> None:
+    def money(minor: int) -> Any:
+        return to_decimal(minor, currency)
+
+    differences = [
+        {
+            "account": int(d.key),
+            "stated": money(d.stated),
+            "computed": money(d.computed),
+            "difference": money(d.difference),
+        }
+        for d in report.differences
+    ]
+    party_differences = [
+        {
+            kind: d.key,
+            "stated": money(d.stated),
+            "computed": money(d.computed),
+            "difference": money(d.difference),
+        }
+        for kind, d in report.party_differences
+    ]
+    for warning in report.warnings:
+        err.print(f"[yellow]warning: {warning}[/yellow]")
+    if as_json:
+        typer.echo(
+            simplejson.dumps(
+                {
+                    "differences": differences,
+                    "partyDifferences": party_differences,
+                    "vouchers": report.vouchers,
+                    "lines": report.lines,
+                    "accountsCreated": report.accounts_created,
+                    "customers": report.customers,
+                    "suppliers": report.suppliers,
+                    "suspense": money(report.suspense),
+                    "warnings": report.warnings,
+                },
+                use_decimal=True,
+            )
+        )
+        return
+    if differences or party_differences:
+        table = Table("account / party", "stated closing", "opening + lines", "difference")
+        for row in differences:
+            table.add_row(
+                str(row["account"]), str(row["stated"]), str(row["computed"]), str(row["difference"])
+            )
+        for row in party_differences:
+            key = next(iter(row))
+            table.add_row(
+                f"{key} {row[key]}", str(row["stated"]), str(row["computed"]), str(row["difference"])
+            )
+        Console().print(table)
+    err.print(
+        f"Imported {report.vouchers} vouchers with {report.lines} lines; "
+        f"{len(differences)} accounts and {len(party_differences)} parties do not reconcile."
+    )
