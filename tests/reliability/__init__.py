@@ -1,0 +1,1 @@
+"""Reliability: fuzzing against the contract, invariants under random operations, faults and load."""
