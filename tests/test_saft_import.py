@@ -245,3 +245,55 @@ def test_a_closed_fiscal_year_refuses_the_import(engine: sa.Engine, tmp_path: Pa
             api.get("/v1/transactionlines", params={"dateFrom": "2024-01-01", "dateTo": "2025-01-01"}).json()
             == []
         )
+
+
+def test_a_customers_opening_balance_travels_on_the_incoming_balance(
+    engine: sa.Engine, organization: Organization, api: Api, tmp_path: Path
+) -> None:
+    # customer K1 owes 2 000.00 of the 20 000.00 receivables at the start; K1's stated balances
+    # (2 000.00 → 2 000.00 + 12 500.00 - 12 500.00) reconcile, but no longer add up to account 1500's
+    path = tmp_path / "party.xml"
+    customer = Party("K1", "Kunde AS", None, (Balance("1500", D("2000.00"), D("2000.00")),))
+    write_saft(
+        path,
+        version="1.30",
+        company=COMPANY,
+        period=PERIOD,
+        accounts=[Account(n, f"Konto {n}", o, c) for n, (o, c) in BOOKS.items()],
+        customers=[customer],
+        tax_codes=[TaxCode("1", "1", D("25")), TaxCode("30", "3", D("25")), TaxCode("5", "20", D("0"))],
+        transactions=TRANSACTIONS,
+    )
+    report = report_of(run(engine, organization, path, "--json"))
+    assert report["partyDifferences"] == []
+    assert any("parties on account 1500" in warning for warning in report["warnings"])
+
+    opening_lines = api.get(
+        "/v1/transactionlines",
+        params={"dateFrom": "2024-01-01", "dateTo": "2024-01-02", "accountNumber": 1500},
+    ).json()
+    by_customer = {line.get("customer", {}).get("id"): line["amount"] for line in opening_lines}
+    assert sorted(by_customer.values()) == [2000, 18000]  # K1's part and the rest of 1500's opening
+    assert year_balances(api, 1500) == (D("20000.00"), D("20000.00"))
+
+
+def test_a_tax_code_maps_to_its_standard_code_not_to_its_own_number(
+    engine: sa.Engine, organization: Organization, api: Api, tmp_path: Path
+) -> None:
+    # the file's code 3 states standard code 31 (15 %): its lines must carry 31, not kontobok's code 3
+    path = tmp_path / "tax.xml"
+    write_saft(
+        path,
+        version="1.30",
+        company=COMPANY,
+        period=PERIOD,
+        accounts=[Account(n, f"Konto {n}", o, c) for n, (o, c) in BOOKS.items()],
+        tax_codes=[TaxCode("1", "1", D("25")), TaxCode("3", "31", D("15"))],
+        transactions=TRANSACTIONS,
+    )
+    report_of(run(engine, organization, path, "--json"))
+    sale = api.get(
+        "/v1/transactionlines",
+        params={"dateFrom": "2024-03-05", "dateTo": "2024-03-06", "accountNumber": 3000},
+    ).json()
+    assert [line["tax"] for line in sale] == [{"id": 31, "rate": 15}]

@@ -23,6 +23,7 @@ from lxml import etree
 
 from kontobok.core.accounts import STANDARD_CHART
 from kontobok.core.periods import fiscal_year_range
+from kontobok.core.taxes import STANDARD_TAX_CODES
 from kontobok.core.voucher import LineDraft, PostingLine, PostingVoucher, VoucherDraft, build_voucher
 from kontobok.exporters.saft import ExportSummary, export_saft, grouping_of
 from kontobok.store.books import load_ledger_context
@@ -304,7 +305,7 @@ def test_a_year_exports_valid_and_states_the_balances_the_api_reports(
 
     # Tax table: every code of the organization with its standard code and rate.
     details = root.findall("s:MasterFiles/s:TaxTable/s:TaxTableEntry/s:TaxCodeDetails", NS)
-    assert len(details) == summary.tax_codes == 26
+    assert len(details) == summary.tax_codes == len(STANDARD_TAX_CODES)
     rates = {
         text(d, "s:TaxCode"): (text(d, "s:StandardTaxCode"), text(d, "s:TaxPercentage")) for d in details
     }

@@ -12,6 +12,7 @@ from kontobok import __version__
 from kontobok.api import auth
 from kontobok.api.errors import install_error_handlers
 from kontobok.api.json import ExactJSONResponse
+from kontobok.api.limits import RequestLimitsMiddleware
 from kontobok.api.middleware import VendorHeadersMiddleware
 from kontobok.api.office import (
     accountbalances,
@@ -25,6 +26,7 @@ from kontobok.api.office import (
 )
 from kontobok.api.office.schemas import AccountBalancesHal
 from kontobok.api.powens.router import router as powens_router
+from kontobok.api.throttle import LoginThrottle
 
 DESCRIPTION = """\
 kontobok serves a general ledger and bank accounts through the Finago Office / 24SevenOffice REST API v1
@@ -53,7 +55,7 @@ def document_extra_schemas(app: FastAPI, models: list[type[BaseModel]]) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def create_app(engine: sa.Engine) -> FastAPI:
+def create_app(engine: sa.Engine, *, login_throttle: LoginThrottle | None = None) -> FastAPI:
     app = FastAPI(
         title="kontobok",
         version=__version__,
@@ -64,7 +66,10 @@ def create_app(engine: sa.Engine) -> FastAPI:
         ],
     )
     app.state.engine = engine
+    app.state.login_throttle = login_throttle or LoginThrottle()
     install_error_handlers(app)
+    # the last added is the outermost: the vendor's headers go on the size limits' refusals too
+    app.add_middleware(RequestLimitsMiddleware)
     app.add_middleware(VendorHeadersMiddleware)
     app.include_router(auth.router)
     office = APIRouter(prefix="/v1")

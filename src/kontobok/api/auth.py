@@ -3,7 +3,8 @@
 ``POST /oauth/token`` takes a form with ``grant_type=client_credentials``, ``client_id`` and
 ``client_secret`` (``audience``, ``login_organization`` and ``scope`` are accepted) and answers
 ``{access_token, token_type: "Bearer", expires_in, scope}``. Its errors follow RFC 6749 (``{"error",
-"error_description"}``), which is what OAuth2 client libraries parse.
+"error_description"}``), which is what OAuth2 client libraries parse. Failed logins are throttled per client
+id and per address (:mod:`kontobok.api.throttle`): 429 ``too_many_requests`` with ``Retry-After``.
 
 Every other operation names the scopes it needs; a request without a valid token gets 401, one whose token
 lacks a scope gets 403.
@@ -20,6 +21,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.security import APIKeyHeader
 
 from kontobok.api.json import ExactJSONResponse
+from kontobok.api.throttle import LoginThrottle
 from kontobok.api.tokens import (
     LIFETIME_SECONDS,
     TokenClaims,
@@ -71,10 +73,19 @@ def create_token(
         return _oauth_error(400, "unsupported_grant_type", "grant_type must be client_credentials")
     if not client_id or not client_secret:
         return _oauth_error(400, "invalid_request", "client_id and client_secret are required")
+    throttle: LoginThrottle = request.app.state.login_throttle
+    address = request.client.host if request.client else ""
+    wait = throttle.retry_after(client_id, address)
+    if wait is not None:
+        answer = _oauth_error(429, "too_many_requests", f"too many failed logins; retry in {wait} s")
+        answer.headers["Retry-After"] = str(wait)
+        return answer
     with read_transaction(engine_of(request)) as connection:
         client = authenticate_client(connection, client_id, client_secret)
         if client is None:
+            throttle.failed(client_id, address)
             return _oauth_error(401, "invalid_client", "unknown client or wrong secret")
+        throttle.succeeded(client_id)
         organization = get_organization(connection, client.organization_id)
     if login_organization not in (None, "", str(client.organization_id)):
         return _oauth_error(400, "invalid_request", "login_organization is not this client's organization")

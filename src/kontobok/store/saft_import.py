@@ -23,6 +23,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from kontobok.core.errors import Problem, ValidationFailed
+from kontobok.core.money import to_decimal
 from kontobok.core.periods import DateRange, fiscal_year_start
 from kontobok.core.saft import (
     BalanceDifference,
@@ -76,6 +77,10 @@ class _State:
     movements: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     parties: dict[str, dict[str, int]] = field(default_factory=dict)
     party_stated: dict[str, dict[str, tuple[int, int]]] = field(default_factory=lambda: defaultdict(dict))
+    # (kind, party id, balance account) → stated opening, carried on the incoming-balance voucher
+    party_openings: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    # balance account → (sum of its parties' stated openings, closings)
+    party_sums: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     party_movements: dict[str, dict[str, int]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(int))
     )
@@ -118,10 +123,24 @@ def import_saft(
         raise ValidationFailed(state.problems[:MAX_PROBLEMS])
     report = state.report
     report.differences = closing_differences(state.stated, state.movements)
+    _warn_about_party_sums(state)
     for kind in ("customer", "supplier"):
         for difference in closing_differences(state.party_stated[kind], state.party_movements[kind]):
             report.party_differences.append((kind, difference))
     return report
+
+
+def _warn_about_party_sums(state: _State) -> None:
+    """Customers' (or suppliers') balances should add up to their balance account's; say where not."""
+    base = state.organization.base_currency
+    for account, (openings, closings) in sorted(state.party_sums.items()):
+        stated = state.stated.get(account)
+        if stated is not None and (openings, closings) != stated:
+            state.report.warnings.append(
+                f"the parties on account {account} open at {to_decimal(openings, base)} and close at "
+                f"{to_decimal(closings, base)}; the account opens at {to_decimal(stated[0], base)} and "
+                f"closes at {to_decimal(stated[1], base)}"
+            )
 
 
 def _take_header(connection: sa.Connection, state: _State, header: SaftHeader) -> None:
@@ -218,13 +237,20 @@ def _take_party(connection: sa.Connection, state: _State, party: SaftParty) -> N
             state.report.suppliers += 1
     if party.opening is not None and party.closing is not None:
         state.party_stated[party.kind][party.party_id] = (party.opening, party.closing)
+        if party.balance_account_id:
+            account = party.balance_account_id.strip()
+            state.party_sums[account][0] += party.opening
+            state.party_sums[account][1] += party.closing
+            if party.opening:
+                state.party_openings[(party.kind, party.party_id, account)] = party.opening
 
 
 def _take_tax_code(state: _State, code: SaftTaxCode) -> None:
-    for candidate in (code.standard_tax_code, code.tax_code):
-        if candidate is not None and candidate.strip().isdigit() and int(candidate) in _STANDARD_RATES:
-            state.tax_codes[code.tax_code] = int(candidate)
-            return
+    """The file's code maps to its ``StandardTaxCode``; to its own number only when it states none."""
+    candidate = code.standard_tax_code if code.standard_tax_code is not None else code.tax_code
+    if candidate.strip().isdigit() and int(candidate) in _STANDARD_RATES:
+        state.tax_codes[code.tax_code] = int(candidate)
+        return
     state.tax_codes[code.tax_code] = 0
     state.report.warnings.append(
         f"tax code {code.tax_code} maps to no standard tax code; its lines carry code 0"
@@ -232,24 +258,37 @@ def _take_tax_code(state: _State, code: SaftTaxCode) -> None:
 
 
 def _post_openings(connection: sa.Connection, state: _State) -> None:
-    """The accounts' opening balances as one IB voucher on the selection's first day (once)."""
+    """The accounts' opening balances as one IB voucher on the selection's first day (once).
+
+    A customer's or supplier's stated opening is its own line on its balance account, carrying its id, so
+    that its balance travels on; the account's remainder is one line without a party.
+    """
     header = state.report.header
     if state.openings_posted or header is None:
         return
     state.openings_posted = True
-    lines = [(int(key), opening) for key, (opening, _) in state.stated.items() if opening != 0]
-    imbalance = sum(amount for _, amount in lines)
+    base = state.organization.base_currency
+    remainder = {int(key): opening for key, (opening, _) in state.stated.items()}
+    party_lines: list[tuple[int, int, str, str]] = []
+    for (kind, party_id, account_id), opening in sorted(state.party_openings.items()):
+        if account_id.isdigit() and int(account_id) in remainder:
+            party_lines.append((int(account_id), opening, kind, party_id))
+            remainder[int(account_id)] -= opening
+    lines: list[tuple[int, int, str | None, str | None]] = [
+        (number, amount, None, None) for number, amount in remainder.items() if amount != 0
+    ]
+    lines += [(number, amount, kind, party) for number, amount, kind, party in party_lines]
+    imbalance = sum(line[1] for line in lines)
     if imbalance != 0:
         _ensure_account(connection, state, SUSPENSE_ACCOUNT, None, name=SUSPENSE_NAME)
-        lines.append((SUSPENSE_ACCOUNT, -imbalance))
+        lines.append((SUSPENSE_ACCOUNT, -imbalance, None, None))
         state.report.suspense = -imbalance
         state.report.warnings.append(
-            f"the opening balances sum to {imbalance} minor units, not 0: "
+            f"the opening balances sum to {to_decimal(imbalance, base)} {base}, not 0: "
             f"the difference is on {SUSPENSE_ACCOUNT}"
         )
     if not lines:
         return
-    base = state.organization.base_currency
     posting = [
         PostingLine(
             line_number=index,
@@ -263,8 +302,10 @@ def _post_openings(connection: sa.Connection, state: _State) -> None:
             tax_number=0,
             tax_rate_basis_points=0,
             comment="Inngående balanse fra SAF-T",
+            customer_id=_party_id(connection, state, "customer", party) if kind == "customer" else None,
+            supplier_id=_party_id(connection, state, "supplier", party) if kind == "supplier" else None,
         )
-        for index, (number, amount) in enumerate(lines, start=1)
+        for index, (number, amount, kind, party) in enumerate(lines, start=1)
     ]
     state.batch.append(
         PostingVoucher(
