@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
@@ -93,6 +94,7 @@ _POWENS_CODES = {
     404: "notFound",
     405: "methodNotAllowed",
     409: "conflict",
+    503: "serviceUnavailable",
     500: "internalError",
 }
 
@@ -139,6 +141,16 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> ExactJSONResponse:
         return _problems_answer(request, problems_from_pydantic(error.errors()))
+
+    @app.exception_handler(sa.exc.OperationalError)
+    async def database_busy(request: Request, error: sa.exc.OperationalError) -> ExactJSONResponse:
+        """A write that waited out the lock timeout (a long import holds the books): try again later."""
+        text = str(error.orig).lower()
+        if "database is locked" not in text and "lock timeout" not in text:
+            raise error
+        answer = _answer(request, 503, "ServiceUnavailableError", "the books are busy; try again shortly")
+        answer.headers["Retry-After"] = "5"
+        return answer
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> ExactJSONResponse:
