@@ -34,7 +34,13 @@ class ExactJSONRequest(Request):
 
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
-            self._json = json.loads(await self.body(), parse_float=Decimal)
+            text = await self.body()
+            # NUL has no place in accounting text, and PostgreSQL cannot store it
+            if b"\\u0000" in text or b"\x00" in text:
+                raise json.JSONDecodeError(
+                    "text must not contain the NUL character", text.decode(errors="replace"), 0
+                )
+            self._json = json.loads(text, parse_float=Decimal)
         return self._json
 
 

@@ -55,8 +55,9 @@ MAX_QUERY = 8 * KiB
 LOGIN_PATH = "/oauth/token"
 BODY_LIMITS: Mapping[str, int] = {"/v1/transactions": VOUCHER_MAX_BODY, LOGIN_PATH: TOKEN_MAX_BODY}
 
-_NAMES = {413: "PayloadTooLargeError", 414: "UriTooLongError"}
-_POWENS_CODES = {413: "payloadTooLarge", 414: "uriTooLong"}
+_NAMES = {400: "ValidationError", 413: "PayloadTooLargeError", 414: "UriTooLongError"}
+_POWENS_CODES = {400: "invalidValue", 413: "payloadTooLarge", 414: "uriTooLong"}
+NUL_MESSAGE = "the request must not contain the NUL character"
 
 
 class _BodyTooLarge(Exception):
@@ -85,6 +86,9 @@ class RequestLimitsMiddleware:
             await self.app(scope, receive, send)
             return
         path = _path(scope)
+        if _has_nul(scope):
+            await _refuse(scope, send, path, 400, NUL_MESSAGE)
+            return
         if len(scope.get("query_string", b"")) > self.max_query:
             message = f"the query string is longer than {self.max_query} bytes"
             await _refuse(scope, send, path, 414, message)
@@ -141,6 +145,12 @@ def _content_length(scope: Scope) -> int | None:
             except ValueError:
                 return None  # the server refuses a malformed length; the bytes are counted in any case
     return None
+
+
+def _has_nul(scope: Scope) -> bool:
+    """NUL anywhere in the path or query string: no identifier or filter holds it, PostgreSQL cannot."""
+    raw = bytes(scope.get("raw_path") or b"") + b"?" + bytes(scope.get("query_string", b""))
+    return "\x00" in str(scope.get("path", "")) or b"%00" in raw or b"\x00" in raw
 
 
 def _body(path: str, status: int, message: str, trace_id: str) -> dict[str, Any]:

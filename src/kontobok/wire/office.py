@@ -8,6 +8,7 @@ that the schema forbids.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -38,9 +39,24 @@ JsonNumber = Annotated[
     Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT),
     WithJsonSchema({"type": "number"}),
 ]
-JsonDate = Annotated[
-    date, BeforeValidator(_json_string), WithJsonSchema({"type": "string", "format": "date"})
-]
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?")
+
+
+def _iso_date(value: Any) -> Any:
+    """Only ISO 8601 text is a date here (a bare number would otherwise pass as a Unix timestamp)."""
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise PydanticCustomError("format", "must be a date written YYYY-MM-DD")
+    return value
+
+
+def _iso_date_time(value: Any) -> Any:
+    if not isinstance(value, str) or not _ISO_DATE_TIME.fullmatch(value):
+        raise PydanticCustomError("format", "must be a date and time in ISO 8601, e.g. 2024-06-01T12:00:00Z")
+    return value
+
+
+JsonDate = Annotated[date, BeforeValidator(_iso_date), WithJsonSchema({"type": "string", "format": "date"})]
 PositiveJsonNumber = Annotated[
     Decimal,
     BeforeValidator(_json_number),
@@ -48,7 +64,7 @@ PositiveJsonNumber = Annotated[
     WithJsonSchema({"type": "number", "exclusiveMinimum": 0}),
 ]
 JsonDateTime = Annotated[
-    datetime, BeforeValidator(_json_string), WithJsonSchema({"type": "string", "format": "date-time"})
+    datetime, BeforeValidator(_iso_date_time), WithJsonSchema({"type": "string", "format": "date-time"})
 ]
 Amount = Annotated[Decimal, WithJsonSchema({"type": "number"})]
 

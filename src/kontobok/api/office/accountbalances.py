@@ -34,6 +34,7 @@ from kontobok.store.balances import read_account_totals
 from kontobok.store.books import Account, get_account, list_accounts
 from kontobok.store.database import read_transaction
 from kontobok.store.posting import DATE_BASIS, PERIOD_BASIS
+from kontobok.wire.office import JsonDate
 
 router = APIRouter(tags=["accountbalances"])
 
@@ -164,8 +165,8 @@ def _balances(
     return ExactJSONResponse(hal, media_type="application/hal+json")
 
 
-DateFrom = Annotated[date, Query(alias="dateFrom", description="First day (inclusive).")]
-DateTo = Annotated[date, Query(alias="dateTo", description="Last day (inclusive).")]
+DateFrom = Annotated[JsonDate, Query(alias="dateFrom", description="First day (inclusive).")]
+DateTo = Annotated[JsonDate, Query(alias="dateTo", description="Last day (inclusive).")]
 Periods = Annotated[str | None, Query(description="Cut days d1,d2,…: elements [dateFrom,d1], (d1,d2], …")]
 Kind = Annotated[Literal["Date", "Period"], Query(alias="type")]
 KeepIncoming = Annotated[bool, Query(alias="keepIncoming")]

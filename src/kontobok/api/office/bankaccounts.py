@@ -38,13 +38,14 @@ from kontobok.store.books import account_ids_by_number, list_transaction_types
 from kontobok.store.database import read_transaction
 from kontobok.store.organizations import Organization
 from kontobok.store.reconciliation import reconcile
+from kontobok.wire.office import JsonDate
 
 router = APIRouter(route_class=ExactJSONRoute, tags=["bankAccounts"])
 Reader = Annotated[Principal, require(BANK_ACCOUNT_READ)]
 Writer = Annotated[Principal, require(BANK_ACCOUNT_WRITE)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
 Before = Annotated[
-    date | None, Query(description="Last balance strictly before this day (organization's time zone).")
+    JsonDate | None, Query(description="Last balance strictly before this day (organization's time zone).")
 ]
 BankAccountIdPath = Annotated[str, Path(max_length=64, description="The bank account's id.")]
 MAX_RECONCILIATION_DAYS = 3660
@@ -61,6 +62,8 @@ def parse_bank_account_id(text: str) -> uuid.UUID:
 def balance_moment(organization: Organization, before: date | None) -> datetime:
     if before is None:
         return datetime.now(UTC)
+    if not date(1000, 1, 2) <= before <= date(9998, 12, 31):
+        raise ValidationFailed.single("/before", "range", "before must lie between 1000-01-02 and 9998-12-31")
     return datetime.combine(before, time.min, tzinfo=ZoneInfo(organization.time_zone)).astimezone(UTC)
 
 
@@ -204,8 +207,8 @@ def read_reconciliation(
     principal: Reader,
     request: Request,
     id: BankAccountIdPath,
-    date_from: Annotated[date, Query(alias="dateFrom")],
-    date_to: Annotated[date, Query(alias="dateTo")],
+    date_from: Annotated[JsonDate, Query(alias="dateFrom")],
+    date_to: Annotated[JsonDate, Query(alias="dateTo")],
 ) -> ExactJSONResponse:
     """Per day: the bank's balance, its value in the base currency, the linked ledger account's balance and
     the difference; and every reported balance that disagrees with the previous one plus the transactions

@@ -32,6 +32,7 @@ from kontobok.store.bank_transactions import (
     list_bank_transactions,
 )
 from kontobok.store.database import read_transaction
+from kontobok.wire.office import JsonDate
 
 router = APIRouter(route_class=ExactJSONRoute, tags=["bankTransactions"])
 Reader = Annotated[Principal, require(BANK_TRANSACTION_READ)]
@@ -50,8 +51,8 @@ def _latest_allowed_end(date_from: date) -> date:
 def read_bank_transactions(
     principal: Reader,
     request: Request,
-    date_from: Annotated[date, Query(alias="dateFrom", description="First booking day (inclusive).")],
-    date_to: Annotated[date, Query(alias="dateTo", description="Last booking day (inclusive).")],
+    date_from: Annotated[JsonDate, Query(alias="dateFrom", description="First booking day (inclusive).")],
+    date_to: Annotated[JsonDate, Query(alias="dateTo", description="Last booking day (inclusive).")],
     bank_account_id: Annotated[uuid.UUID | None, Query(alias="bankAccountId")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 25,
     page: Annotated[int, Query(ge=1, le=1000)] = 1,

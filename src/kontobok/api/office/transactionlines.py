@@ -8,7 +8,7 @@ and next pages, and the last page has no ``next``.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -22,6 +22,7 @@ from kontobok.core.errors import ValidationFailed
 from kontobok.core.periods import exclusive_range
 from kontobok.store.database import read_transaction
 from kontobok.store.lines import LineFilter, get_line, list_lines
+from kontobok.wire.office import JsonDate, JsonDateTime
 
 router = APIRouter(tags=["transactionLines"])
 Reader = Annotated[Principal, require(TRANSACTION_READ)]
@@ -31,7 +32,10 @@ MAX_PAGE = 10_000_000
 def _utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    try:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:
+        raise ValidationFailed.single("/createdFrom", "range", "the timestamp is out of range") from None
 
 
 def page_links(request: Request, page: int, has_next: bool, *, with_self: bool = False) -> str:
@@ -58,12 +62,12 @@ def page_links(request: Request, page: int, has_next: bool, *, with_self: bool =
 def read_transaction_lines(
     principal: Reader,
     request: Request,
-    date_from: Annotated[date, Query(alias="dateFrom", description="First day (inclusive).")],
-    date_to: Annotated[date, Query(alias="dateTo", description="End day (exclusive).")],
-    created_from: Annotated[datetime | None, Query(alias="createdFrom")] = None,
-    created_after: Annotated[datetime | None, Query(alias="createdAfter", deprecated=True)] = None,
-    modified_from: Annotated[datetime | None, Query(alias="modifiedFrom")] = None,
-    modified_after: Annotated[datetime | None, Query(alias="modifiedAfter", deprecated=True)] = None,
+    date_from: Annotated[JsonDate, Query(alias="dateFrom", description="First day (inclusive).")],
+    date_to: Annotated[JsonDate, Query(alias="dateTo", description="End day (exclusive).")],
+    created_from: Annotated[JsonDateTime | None, Query(alias="createdFrom")] = None,
+    created_after: Annotated[JsonDateTime | None, Query(alias="createdAfter", deprecated=True)] = None,
+    modified_from: Annotated[JsonDateTime | None, Query(alias="modifiedFrom")] = None,
+    modified_after: Annotated[JsonDateTime | None, Query(alias="modifiedAfter", deprecated=True)] = None,
     transaction_number: Annotated[int | None, Query(alias="transactionNumber", ge=0, le=2**31 - 1)] = None,
     transaction_type_id: Annotated[
         int | None, Query(alias="transactionTypeId", ge=-(2**31), le=2**31 - 1)
