@@ -97,6 +97,7 @@ INCOMING_BALANCE_TYPE = 10
 IDEMPOTENCY_KEYS = ("retry-one", "retry-two", "retry-three")
 KNOWN_BBANS = ("86011117947", "12345678903", "97100210006")
 BBAN_WEIGHTS = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
+BUSY_ACCOUNTS = (1920, 1500, 2400, 3000, 4000, 6300, 8050)
 MAX_CUSTOM_ACCOUNTS, MAX_BANK_ACCOUNTS = 1, 2  # per organization, so that most steps post
 OFFSETS = (timedelta(0), timedelta(hours=2), timedelta(hours=-5), timedelta(hours=5, minutes=30))
 SETTINGS = settings(
@@ -143,10 +144,12 @@ class Pair:
     rate: Decimal | None
 
 
+# an index into Books.picks: half the time one of the few busy accounts, so that accounts gather lines
+account_picks = st.integers(0, len(BUSY_ACCOUNTS) - 1) | st.integers(len(BUSY_ACCOUNTS), 10**6)
 pairs = st.builds(
     Pair,
-    account=st.integers(0, 10**6),
-    counter=st.integers(0, 10**6),
+    account=account_picks,
+    counter=account_picks,
     minor=st.integers(-(10**9), 10**9),
     vat=st.sampled_from((0, 0, 1, 3)),
     day=st.none() | days,
@@ -221,6 +224,11 @@ class Books:
     def may_add_account(self) -> bool:
         """Once it has posted, and only a few times: most steps should post."""
         return bool(self.vouchers) and self.custom_accounts < MAX_CUSTOM_ACCOUNTS
+
+    @property
+    def picks(self) -> list[int]:
+        """Account numbers that ``Pair.account`` indexes: the busy ones, then the whole chart."""
+        return [*BUSY_ACCOUNTS, *sorted(self.accounts.values())]
 
     def next_number(self, type_number: int) -> int:
         self.numbers[type_number] += 1
@@ -535,11 +543,11 @@ class LedgerAndBankMachine(RuleBasedStateMachine):
         self._step("post incoming balances")
         books = self._pick_books(data)
         day = max(date(year, books.start_month, 1), FIRST_DAY)
-        sheet = [number for number in sorted(books.accounts.values()) if str(number)[0] in "12"]
-        pick = {number: index for index, number in enumerate(sorted(books.accounts.values()))}
+        picks = books.picks
+        sheet = [index for index, number in enumerate(picks) if str(number)[0] in "12"]
 
         def on_sheet(index: int) -> int:
-            return pick[sheet[index % len(sheet)]]
+            return sheet[index % len(sheet)]
 
         drawn = [
             replace(pair, account=on_sheet(pair.account), counter=on_sheet(pair.counter), vat=0, day=None)
@@ -550,7 +558,7 @@ class LedgerAndBankMachine(RuleBasedStateMachine):
     def _post_voucher(
         self, books: Books, type_number: int, day: date, drawn: list[Pair], key: str | None
     ) -> None:
-        chart = sorted(books.accounts.values())
+        chart = books.picks
         body: dict[str, Any] = {"transactionTypeNumber": type_number, "date": day.isoformat(), "lines": []}
         lines: list[ModelLine] = []
         incoming = type_number == INCOMING_BALANCE_TYPE
@@ -1057,8 +1065,22 @@ class LedgerAndBankMachine(RuleBasedStateMachine):
             page += 1
 
     def _check_account_balances(self, books: Books, account_id: int) -> None:
-        first = date(2022, 11, 1) + timedelta(days=self.rng.randrange(1600))
-        last = min(first + timedelta(days=self.rng.randrange(900)), date(2027, 3, 31))
+        """Over a random range; most start near one of the account's lines or a fiscal year's first day, where
+        what is carried in (all time, or since the fiscal year began) is easiest to get wrong."""
+        number = books.accounts.get(account_id)
+        days = [line.day for _, line in books.lines() if line.account == number]
+        year_start = fiscal_start(date(self.rng.randrange(2023, 2027), 6, 15), books.start_month)
+        first = self.rng.choice(
+            [
+                date(2022, 11, 1) + timedelta(days=self.rng.randrange(1600)),
+                year_start + timedelta(days=self.rng.choice((-1, 0, 1, 31, 100, 200))),
+                self.rng.choice(days or [FIRST_DAY]) - timedelta(days=self.rng.choice((0, 1, 20))),
+                self.rng.choice(days or [FIRST_DAY]) + timedelta(days=self.rng.choice((1, 40, 200))),
+            ]
+        )
+        last = min(
+            first + timedelta(days=self.rng.choice((0, 20, self.rng.randrange(900)))), date(2027, 3, 31)
+        )
         keep_incoming = self.rng.random() < 0.5
         answer = books.api.get(
             f"/v1/accountbalances/{account_id}",
