@@ -135,10 +135,22 @@ def test_a_bban_account_is_created_and_listed(api: Api) -> None:
     assert exact(one) == created
 
 
-def test_a_dotted_bban_is_stored_compact(api: Api) -> None:
-    created = created_account(api, number="8601.11.17947")
-    assert created["number"] == BBAN
-    assert [account["number"] for account in listed(api)] == [BBAN]
+@pytest.mark.parametrize(
+    ("written", "stored"),
+    [
+        pytest.param("8601.11.17947", BBAN, id="dots"),
+        pytest.param("8601 11 17947", BBAN, id="spaces"),
+        pytest.param("8601-11-17947", BBAN, id="hyphens"),
+        pytest.param("1234.56-789 03", OTHER_BBAN, id="mixed"),
+        # eleven digits that pass mod 11: the leading zeros stay, it is not read as a 7-digit postgiro number
+        pytest.param("0000.40.90403", "00004090403", id="leading-zeros"),
+    ],
+)
+def test_a_bban_with_separators_is_stored_compact(api: Api, written: str, stored: str) -> None:
+    created = created_account(api, number=written)
+    assert created["number"] == stored
+    assert [account["number"] for account in listed(api)] == [stored]
+    assert exact(api.get(f"/v1/bankaccounts/{created['id']}"))["number"] == stored
 
 
 def test_an_iban_account_is_created(api: Api) -> None:
@@ -167,6 +179,13 @@ BAD_FIELDS = [
     pytest.param([_set("/type", "iban"), _set("/number", "NO9486011117947")], "/number", "format", id="iban"),
     pytest.param([_set("/number", "86011117948")], "/number", "format", id="bban-mod11"),
     pytest.param([_set("/number", "8601111794")], "/number", "format", id="bban-10-digits"),
+    pytest.param([_set("/number", "860111179470")], "/number", "format", id="bban-12-digits"),
+    # a 7-digit postgiro number passes its own (Luhn) check, but is not an 11-digit account number
+    pytest.param([_set("/number", "4090403")], "/number", "format", id="bban-7-digit-postgiro"),
+    # fails mod 11 as eleven digits; once read as "0000018" with the zeros dropped, it was accepted
+    pytest.param([_set("/number", "00000000018")], "/number", "format", id="bban-leading-zeros-mod11"),
+    pytest.param([_set("/number", "8601/11/17947")], "/number", "format", id="bban-slashes"),
+    pytest.param([_set("/number", "8601111794A")], "/number", "format", id="bban-letter"),
     pytest.param([_set("/bic", "DNBANOKK1")], "/bic", "format", id="bic"),
     pytest.param(
         [_set("/owner/organizationNumber", "923609017")], "/owner/organizationNumber", "format", id="orgnr"
@@ -191,6 +210,14 @@ def test_a_bad_field_is_a_400_naming_it_and_stores_nothing(
     assert [problem["path"] for problem in problems] == [path], problems
     if keyword is not None:
         assert problems[0]["keyword"] == keyword, problems
+    assert listed(api) == []
+
+
+def test_a_bban_whose_check_digit_would_be_10_is_refused_whatever_its_last_digit(api: Api) -> None:
+    """8601111705: remainder 1 under mod 11, so no eleventh digit makes it an account number."""
+    for last in "0123456789":
+        problems = validation_problems(api.post("/v1/bankaccounts", account_body(number=f"8601111705{last}")))
+        assert [(problem["path"], problem["keyword"]) for problem in problems] == [("/number", "format")]
     assert listed(api) == []
 
 

@@ -127,7 +127,7 @@ def _bban(first_ten: int) -> str:
     return _bban(first_ten + 1) if check == 10 else f"{digits}{check}"
 
 
-# bank codes start at 1000: a leading 0000 would be read as a seven-digit postgiro number
+# bank codes start at 1000, as real ones do (no bank has the code 0000)
 new_bbans = st.integers(10**9, 10**10 - 2).map(_bban)
 
 
