@@ -15,7 +15,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -24,6 +24,7 @@ from kontobok.core.voucher import PostingLine, PostingVoucher, VoucherDraft, bui
 from kontobok.store.books import account_ids_by_number, list_transaction_types, load_ledger_context
 from kontobok.store.clock import utc_now
 from kontobok.store.organizations import Organization
+from kontobok.store.row_insert import Row, insert_rows, time_ordered_uuid
 from kontobok.store.schema import (
     account_daily_totals,
     daily_line_counts,
@@ -69,24 +70,24 @@ def post_vouchers(
     account_ids = account_ids_by_number(connection, organization_id)
     now = utc_now()
     posted: list[PostedVoucher] = []
-    voucher_rows: list[dict[str, object]] = []
-    line_rows: list[dict[str, object]] = []
+    voucher_rows: list[Row] = []
+    line_rows: list[Row] = []
     totals: dict[tuple[int, int, date], _Total] = defaultdict(_Total)
     for voucher, number in zip(batch, numbers, strict=True):
-        voucher_id = uuid.uuid4()
+        voucher_id = time_ordered_uuid()
         posted.append(PostedVoucher(voucher_id, voucher.transaction_type_number, number))
         voucher_rows.append(
-            {
-                "organization_id": organization_id,
-                "voucher_id": voucher_id,
-                "transaction_type_number": voucher.transaction_type_number,
-                "voucher_number": number,
-                "voucher_date": voucher.day,
-                "comment": voucher.comment,
-                "document_id": voucher.document_id,
-                "reverses_voucher_id": reverses,
-                "created_at": now,
-            }
+            (
+                organization_id,
+                voucher_id,
+                voucher.transaction_type_number,
+                number,
+                voucher.day,
+                voucher.comment,
+                voucher.document_id,
+                reverses,
+                now,
+            )
         )
         is_incoming = voucher.transaction_type_number in incoming_types
         for line in voucher.lines:
@@ -97,8 +98,8 @@ def post_vouchers(
                 total.movement += line.amount
                 total.incoming += line.amount if is_incoming else 0
                 total.line_count += 1
-    connection.execute(vouchers.insert(), voucher_rows)
-    connection.execute(transaction_lines.insert(), line_rows)
+    insert_rows(connection, vouchers, VOUCHER_COLUMNS, voucher_rows)
+    insert_rows(connection, transaction_lines, LINE_COLUMNS, line_rows)
     _add_to_daily_totals(connection, organization_id, totals)
     _add_to_line_counts(connection, organization_id, totals)
     return posted
@@ -127,6 +128,54 @@ def _allocate_numbers(
     return numbers
 
 
+VOUCHER_COLUMNS = (
+    "organization_id",
+    "voucher_id",
+    "transaction_type_number",
+    "voucher_number",
+    "voucher_date",
+    "comment",
+    "document_id",
+    "reverses_voucher_id",
+    "created_at",
+)
+LINE_COLUMNS = (
+    "organization_id",
+    "line_id",
+    "voucher_id",
+    "line_number",
+    "transaction_type_number",
+    "voucher_number",
+    "account_id",
+    "account_number",
+    "line_date",
+    "period_date",
+    "amount",
+    "currency",
+    "currency_amount",
+    "rate",
+    "tax_number",
+    "tax_rate_basis_points",
+    "is_vat",
+    "comment",
+    "invoice_number",
+    "invoice_due_date",
+    "remittance_reference",
+    "invoice_bank_account",
+    "customer_id",
+    "supplier_id",
+    "dimensions",
+    "created_at",
+    "modified_at",
+)
+
+
+def line_id_of(voucher_id: uuid.UUID, line_number: int) -> uuid.UUID:
+    """A line's id: its voucher's id with the line number mixed into the random low bits, so the lines of a
+    voucher sort together and after the lines of every voucher posted before it."""
+    return uuid.UUID(int=voucher_id.int ^ line_number)
+
+
 def _line_row(
     organization_id: int,
     voucher: PostingVoucher,
@@ -134,37 +183,38 @@ def _line_row(
     voucher_number: int,
     line: PostingLine,
     account_id: int,
-    now: object,
-) -> dict[str, object]:
-    return {
-        "organization_id": organization_id,
-        "line_id": uuid.uuid4(),
-        "voucher_id": voucher_id,
-        "line_number": line.line_number,
-        "transaction_type_number": voucher.transaction_type_number,
-        "voucher_number": voucher_number,
-        "account_id": account_id,
-        "account_number": line.account_number,
-        "line_date": line.day,
-        "period_date": line.period_date,
-        "amount": line.amount,
-        "currency": line.currency,
-        "currency_amount": line.currency_amount,
-        "rate": str(line.rate),
-        "tax_number": line.tax_number,
-        "tax_rate_basis_points": line.tax_rate_basis_points,
-        "is_vat": line.is_vat,
-        "comment": line.comment,
-        "invoice_number": line.invoice.number,
-        "invoice_due_date": line.invoice.due_date,
-        "remittance_reference": line.invoice.remittance_reference,
-        "invoice_bank_account": line.invoice.bank_account,
-        "customer_id": line.customer_id,
-        "supplier_id": line.supplier_id,
-        "dimensions": json.dumps(line.dimensions) if line.dimensions else None,
-        "created_at": now,
-        "modified_at": now,
-    }
+    now: datetime,
+) -> Row:
+    invoice = line.invoice
+    return (
+        organization_id,
+        line_id_of(voucher_id, line.line_number),
+        voucher_id,
+        line.line_number,
+        voucher.transaction_type_number,
+        voucher_number,
+        account_id,
+        line.account_number,
+        line.day,
+        line.period_date,
+        line.amount,
+        line.currency,
+        line.currency_amount,
+        str(line.rate),
+        line.tax_number,
+        line.tax_rate_basis_points,
+        line.is_vat,
+        line.comment,
+        invoice.number,
+        invoice.due_date,
+        invoice.remittance_reference,
+        invoice.bank_account,
+        line.customer_id,
+        line.supplier_id,
+        json.dumps(line.dimensions) if line.dimensions else None,
+        now,
+        now,
+    )
 
 
 def _upsert(connection: sa.Connection) -> type[postgresql.Insert] | type[sqlite.Insert]:

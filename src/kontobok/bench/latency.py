@@ -1,0 +1,126 @@
+"""Latency of the read endpoints through HTTP, measured from a process other than the server's.
+
+Each endpoint gets a few warm-up requests and then a fixed number of measured ones, one after the other on
+one keep-alive connection, so what is measured is the server's answer time and not a queue. ``/health``
+answers without touching the database: the other endpoints' requests per second are given as a share of
+its own, which takes the HTTP stack and the client out of the comparison.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import httpx
+
+from kontobok.bench.dataset import FIRST_DAY, LAST_DAY, OPERATING
+from kontobok.bench.server import percentile
+
+WARM_UP = 20
+DEEP_PAGE = 20_000
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    path: str
+    params: dict[str, str]
+
+
+@dataclass(frozen=True)
+class LatencyMeasure:
+    endpoint: str
+    path: str
+    requests: int
+    p50_ms: float
+    p99_ms: float
+    requests_per_second: float
+    share_of_trivial: float = 0.0
+    body_bytes: int = 0
+
+
+def _token(client: httpx.Client, client_id: str, client_secret: str) -> str:
+    answer = client.post(
+        "/oauth/token",
+        data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": client_secret},
+    )
+    answer.raise_for_status()
+    token: str = answer.json()["access_token"]
+    return token
+
+
+def _check(answer: httpx.Response) -> httpx.Response:
+    if answer.status_code != 200:
+        raise RuntimeError(f"{answer.request.url} answered {answer.status_code}: {answer.text[:500]}")
+    return answer
+
+
+def endpoints(client: httpx.Client, lines: int) -> list[Endpoint]:
+    """The measured requests, with ids looked up through the API itself. The deep page is page 20,000, or
+    the last page when the books have fewer."""
+    accounts = _check(client.get("/v1/accounts")).json()
+    operating = next(account["id"] for account in accounts if account["number"] == OPERATING)
+    last_year = str(LAST_DAY.year)
+    whole = {"dateFrom": FIRST_DAY.isoformat(), "dateTo": LAST_DAY.isoformat()}
+    every_day = {"dateFrom": FIRST_DAY.isoformat(), "dateTo": f"{LAST_DAY.year + 1}-01-01"}
+    page = {**every_day, "limit": str(PAGE_SIZE)}
+    deep = min(DEEP_PAGE, -(-lines // PAGE_SIZE))
+    bank_accounts = _check(client.get("/2.0/users/me/accounts")).json()["accounts"]
+    bank = next(account["id"] for account in bank_accounts if account["currency"]["id"] == "NOK")
+    return [
+        Endpoint("health (trivial)", "/health", {}),
+        Endpoint("one account, 60 months", f"/v1/accountbalances/{operating}", whole),
+        Endpoint(
+            "all accounts, one year",
+            "/v1/accountbalances",
+            {"dateFrom": f"{last_year}-01-01", "dateTo": f"{last_year}-12-31"},
+        ),
+        Endpoint("transaction lines, page 1", "/v1/transactionlines", {**page, "page": "1"}),
+        Endpoint(f"transaction lines, page {deep:,}", "/v1/transactionlines", {**page, "page": str(deep)}),
+        Endpoint(
+            "Powens balances, 365 days",
+            f"/2.0/users/me/accounts/{bank}/balances",
+            {"min_date": f"{last_year}-01-01", "max_date": f"{last_year}-12-31"},
+        ),
+    ]
+
+
+def measure(
+    base_url: str, client_id: str, client_secret: str, *, lines: int, requests: int
+) -> list[LatencyMeasure]:
+    """Every endpoint's p50, p99 and requests per second over ``requests`` sequential requests."""
+    with httpx.Client(base_url=base_url, timeout=120.0) as client:
+        client.headers["Authorization"] = f"Bearer {_token(client, client_id, client_secret)}"
+        measured = [_measure_one(client, endpoint, requests) for endpoint in endpoints(client, lines)]
+    trivial = measured[0].requests_per_second
+    return [
+        dataclasses.replace(measure, share_of_trivial=measure.requests_per_second / trivial)
+        for measure in measured
+    ]
+
+
+def _measure_one(client: httpx.Client, endpoint: Endpoint, requests: int) -> LatencyMeasure:
+    for _ in range(WARM_UP):
+        _check(client.get(endpoint.path, params=endpoint.params))
+    timings: list[float] = []
+    size = 0
+    started = time.perf_counter()
+    for _ in range(requests):
+        before = time.perf_counter()
+        answer = _check(client.get(endpoint.path, params=endpoint.params))
+        timings.append((time.perf_counter() - before) * 1000)
+        size = len(answer.content)
+    elapsed = time.perf_counter() - started
+    ordered: Sequence[float] = sorted(timings)
+    return LatencyMeasure(
+        endpoint=endpoint.name,
+        path=endpoint.path,
+        requests=requests,
+        p50_ms=percentile(ordered, 0.50),
+        p99_ms=percentile(ordered, 0.99),
+        requests_per_second=requests / elapsed,
+        body_bytes=size,
+    )
