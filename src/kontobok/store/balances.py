@@ -8,7 +8,7 @@ each day inside the range. :mod:`kontobok.core.balances` turns those into report
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from kontobok.core.balances import DayTotal
 from kontobok.core.periods import DateRange
+from kontobok.store.posting import MONTHLY_BASIS, month_start
 from kontobok.store.schema import account_daily_totals, transaction_lines
 
 _totals = account_daily_totals.c
@@ -38,32 +39,83 @@ def read_account_totals(
     fiscal_start: date,
     basis: int,
     account_ids: Collection[int] | None = None,
+    buckets: Sequence[date] | None = None,
 ) -> dict[int, AccountTotals]:
-    """Per account: what it carried into ``span`` and its day totals inside it (only accounts with rows)."""
-    scope = (_totals.organization_id == organization_id) & (_totals.basis == basis)
-    if account_ids is not None:
-        scope = scope & _totals.account_id.in_(list(account_ids))
+    """Per account: what it carried into ``span`` and its day totals inside it (only accounts with rows).
+
+    What an account carried in is summed from its monthly rows for the months before ``span.begin``'s month
+    and from its daily rows for the days of that month before it, so its cost is a row per month of history.
+
+    With ``buckets`` (increasing days, the first being ``span.begin``), the days from one bucket's start to
+    the next are summed by the database and reported as one total on the bucket's first day. A report whose
+    elements and fiscal years begin on bucket starts gets the same balances as from every day. When every
+    bucket and the span's end are first days of months, the monthly rows are summed instead of the daily
+    ones: a row per account and month, however many days have lines.
+    """
+    monthly_basis = MONTHLY_BASIS[basis]
+    first_month = month_start(span.begin)
     result: dict[int, AccountTotals] = defaultdict(AccountTotals)
+    carried = sa.union_all(
+        sa.select(_totals.account_id, _totals.day, _totals.movement).where(
+            _scope(organization_id, monthly_basis, account_ids) & (_totals.day < first_month)
+        ),
+        sa.select(_totals.account_id, _totals.day, _totals.movement).where(
+            _scope(organization_id, basis, account_ids)
+            & (_totals.day >= first_month)
+            & (_totals.day < span.begin)
+        ),
+    ).subquery()
     before = connection.execute(
         sa.select(
-            _totals.account_id,
-            sa.func.sum(_totals.movement),
-            sa.func.sum(sa.case((_totals.day >= fiscal_start, _totals.movement), else_=0)),
-        )
-        .where(scope & (_totals.day < span.begin))
-        .group_by(_totals.account_id)
+            carried.c.account_id,
+            sa.func.sum(carried.c.movement),
+            sa.func.sum(sa.case((carried.c.day >= fiscal_start, carried.c.movement), else_=0)),
+        ).group_by(carried.c.account_id)
     )
     for account_id, all_time, since_fiscal_start in before:
         result[account_id].before_all_time = int(all_time)
         result[account_id].before_since_fiscal_start = int(since_fiscal_start)
-    inside = connection.execute(
-        sa.select(_totals.account_id, _totals.day, _totals.movement, _totals.incoming)
-        .where(scope & (_totals.day >= span.begin) & (_totals.day < span.end))
-        .order_by(_totals.account_id, _totals.day)
+    if buckets is None:
+        inside = connection.execute(
+            sa.select(_totals.account_id, _totals.day, _totals.movement, _totals.incoming)
+            .where(_scope(organization_id, basis, account_ids) & _within(span))
+            .order_by(_totals.account_id, _totals.day)
+        )
+        for account_id, day, movement, incoming in inside:
+            result[account_id].days.append(DayTotal(day, movement, incoming))
+        return dict(result)
+    whole_months = all(day.day == 1 for day in (*buckets, span.end))
+    bucket = _bucket_of_day(buckets).label("bucket")
+    summed = connection.execute(
+        sa.select(_totals.account_id, bucket, sa.func.sum(_totals.movement), sa.func.sum(_totals.incoming))
+        .where(_scope(organization_id, monthly_basis if whole_months else basis, account_ids) & _within(span))
+        .group_by(_totals.account_id, bucket)
+        .order_by(_totals.account_id, bucket)
     )
-    for account_id, day, movement, incoming in inside:
-        result[account_id].days.append(DayTotal(day, movement, incoming))
+    for account_id, index, movement, incoming in summed:
+        result[account_id].days.append(DayTotal(buckets[index], int(movement), int(incoming)))
     return dict(result)
+
+
+def _scope(organization_id: int, basis: int, account_ids: Collection[int] | None) -> sa.ColumnElement[bool]:
+    scope = (_totals.organization_id == organization_id) & (_totals.basis == basis)
+    if account_ids is not None:
+        scope = scope & _totals.account_id.in_(list(account_ids))
+    return scope
+
+
+def _within(span: DateRange) -> sa.ColumnElement[bool]:
+    return (_totals.day >= span.begin) & (_totals.day < span.end)
+
+
+def _bucket_of_day(buckets: Sequence[date]) -> sa.ColumnElement[int]:
+    """The index of the bucket a per-day total's day falls in."""
+    if len(buckets) == 1:
+        return sa.literal(0)
+    return sa.case(
+        *((_totals.day < start, index) for index, start in enumerate(buckets[1:])),
+        else_=len(buckets) - 1,
+    )
 
 
 def recompute_daily_totals(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -53,6 +53,9 @@ class BankTransaction:
         return "inbound" if self.amount >= 0 else "outbound"
 
 
+_FIELDS = tuple(field.name for field in fields(BankTransaction))
+
+
 @dataclass(frozen=True)
 class StoredBankTransaction:
     transaction: BankTransaction
@@ -83,7 +86,7 @@ def add_bank_transactions(
                     "direction": item.direction,
                     "created_at": now,
                     "modified_at": now,
-                    **asdict(item),
+                    **{name: getattr(item, name) for name in _FIELDS},
                 }
                 for item in items
             ],

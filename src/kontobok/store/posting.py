@@ -35,6 +35,15 @@ from kontobok.store.schema import (
 
 DATE_BASIS = 0
 PERIOD_BASIS = 1
+# The same sums per calendar month, keyed by the month's first day: a balance report reads what an account
+# carried in, and whole months, from a row per month instead of a row per day.
+MONTH_OF_DATE_BASIS = 2
+MONTH_OF_PERIOD_BASIS = 3
+MONTHLY_BASIS = {DATE_BASIS: MONTH_OF_DATE_BASIS, PERIOD_BASIS: MONTH_OF_PERIOD_BASIS}
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
 
 
 @dataclass(frozen=True)
@@ -93,7 +102,12 @@ def post_vouchers(
         for line in voucher.lines:
             account_id = account_ids[line.account_number]
             line_rows.append(_line_row(organization_id, voucher, voucher_id, number, line, account_id, now))
-            for basis, day in ((DATE_BASIS, line.day), (PERIOD_BASIS, line.period_date)):
+            for basis, day in (
+                (DATE_BASIS, line.day),
+                (PERIOD_BASIS, line.period_date),
+                (MONTH_OF_DATE_BASIS, month_start(line.day)),
+                (MONTH_OF_PERIOD_BASIS, month_start(line.period_date)),
+            ):
                 total = totals[(account_id, basis, day)]
                 total.movement += line.amount
                 total.incoming += line.amount if is_incoming else 0

@@ -282,6 +282,7 @@ bank_balances = sa.Table(
     ),
     sa.Index("ix_bank_balances_day", "organization_id", "bank_account_id", "currency", "day", "position"),
     sa.Index("ix_bank_balances_reported", "organization_id", "bank_account_id", "reported_at"),
+    sa.Index("ix_bank_balances_statement", "organization_id", "bank_account_id", "statement_identity"),
 )
 
 bank_transactions = sa.Table(

@@ -13,7 +13,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from kontobok.store.balances import recompute_daily_totals, stored_daily_totals
-from kontobok.store.posting import DATE_BASIS, PERIOD_BASIS
+from kontobok.store.posting import DATE_BASIS, MONTHLY_BASIS, PERIOD_BASIS, month_start
 from kontobok.store.schema import daily_line_counts, transaction_lines
 
 _lines = transaction_lines.c
@@ -69,6 +69,16 @@ def verify_books(connection: sa.Connection, organization_id: int) -> Verificatio
             found, expected = stored.get(key, (0, 0)), recomputed.get(key, (0, 0))
             if found != expected:
                 report.mismatches.append(TotalMismatch(name, key[0], key[1], found, expected))
+        stored_months = stored_daily_totals(connection, organization_id, basis=MONTHLY_BASIS[basis])
+        recomputed_months: dict[tuple[int, date], tuple[int, int]] = {}
+        for (account_id, day), (movement, count) in recomputed.items():
+            month = (account_id, month_start(day))
+            before = recomputed_months.get(month, (0, 0))
+            recomputed_months[month] = (before[0] + movement, before[1] + count)
+        for key in sorted(stored_months.keys() | recomputed_months.keys()):
+            found, expected = stored_months.get(key, (0, 0)), recomputed_months.get(key, (0, 0))
+            if found != expected:
+                report.mismatches.append(TotalMismatch(f"{name} month", key[0], key[1], found, expected))
     report.mismatches.extend(_line_count_mismatches(connection, organization_id))
     return report
 

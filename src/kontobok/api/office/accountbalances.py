@@ -75,6 +75,12 @@ def parse_cut_days(text: str | None, span: DateRange) -> list[date]:
     return days
 
 
+def _buckets(cuts: list[DateRange], span: DateRange, start_month: int) -> list[date]:
+    """Where the report's sums may change course: every element's first day and every fiscal-year start."""
+    fiscal_starts = (date(year, start_month, 1) for year in range(span.begin.year, span.end.year + 1))
+    return sorted({cut.begin for cut in cuts} | {day for day in fiscal_starts if span.begin < day < span.end})
+
+
 def _span(date_from: date, date_to: date) -> DateRange:
     if date_from > date_to:
         raise ValidationFailed.single("/dateFrom", "range", "dateFrom must not be after dateTo")
@@ -112,6 +118,7 @@ def _balances(
             fiscal_start=fiscal_year_start(span.begin, start_month),
             basis=PERIOD_BASIS if kind == "Period" else DATE_BASIS,
             account_ids=[account.account_id for account in accounts_wanted] if accounts_wanted else None,
+            buckets=_buckets(cuts, span, start_month),
         )
     records: list[dict[str, Any]] = []
     for account in chart:
