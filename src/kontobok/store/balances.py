@@ -8,9 +8,10 @@ each day inside the range. :mod:`kontobok.core.balances` turns those into report
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -31,6 +32,52 @@ class AccountTotals:
     days: list[DayTotal] = field(default_factory=list)
 
 
+def _statements(with_accounts: bool) -> tuple[sa.Select[Any], sa.Select[Any]]:
+    """What accounts carried in, and their rows inside a range.
+
+    Built once, so that a request only binds values: ``organization``, ``basis``, ``monthly_basis``,
+    ``inside_basis``, ``first_month``, ``begin``, ``end``, ``fiscal_start`` and ``accounts``.
+    """
+
+    def scope(basis: str) -> sa.ColumnElement[bool]:
+        condition = (_totals.organization_id == sa.bindparam("organization")) & (
+            _totals.basis == sa.bindparam(basis)
+        )
+        if with_accounts:
+            condition = condition & _totals.account_id.in_(sa.bindparam("accounts", expanding=True))
+        return condition
+
+    carried = sa.union_all(
+        sa.select(_totals.account_id, _totals.day, _totals.movement).where(
+            scope("monthly_basis") & (_totals.day < sa.bindparam("first_month"))
+        ),
+        sa.select(_totals.account_id, _totals.day, _totals.movement).where(
+            scope("basis")
+            & (_totals.day >= sa.bindparam("first_month"))
+            & (_totals.day < sa.bindparam("begin"))
+        ),
+    ).subquery()
+    before = sa.select(
+        carried.c.account_id,
+        sa.func.sum(carried.c.movement),
+        sa.func.sum(sa.case((carried.c.day >= sa.bindparam("fiscal_start"), carried.c.movement), else_=0)),
+    ).group_by(carried.c.account_id)
+    inside = (
+        sa.select(_totals.account_id, _totals.day, _totals.movement, _totals.incoming)
+        .where(
+            scope("inside_basis")
+            & (_totals.day >= sa.bindparam("begin"))
+            & (_totals.day < sa.bindparam("end"))
+        )
+        .order_by(_totals.account_id, _totals.day)
+    )
+    return before, inside
+
+
+_FOR_ALL_ACCOUNTS = _statements(with_accounts=False)
+_FOR_SOME_ACCOUNTS = _statements(with_accounts=True)
+
+
 def read_account_totals(
     connection: sa.Connection,
     organization_id: int,
@@ -39,83 +86,37 @@ def read_account_totals(
     fiscal_start: date,
     basis: int,
     account_ids: Collection[int] | None = None,
-    buckets: Sequence[date] | None = None,
+    by_month: bool = False,
 ) -> dict[int, AccountTotals]:
-    """Per account: what it carried into ``span`` and its day totals inside it (only accounts with rows).
+    """Per account: what it carried into ``span`` and its totals inside it (only accounts with rows).
 
     What an account carried in is summed from its monthly rows for the months before ``span.begin``'s month
     and from its daily rows for the days of that month before it, so its cost is a row per month of history.
 
-    With ``buckets`` (increasing days, the first being ``span.begin``), the days from one bucket's start to
-    the next are summed by the database and reported as one total on the bucket's first day. A report whose
-    elements and fiscal years begin on bucket starts gets the same balances as from every day. When every
-    bucket and the span's end are first days of months, the monthly rows are summed instead of the daily
-    ones: a row per account and month, however many days have lines.
+    Inside the span the totals are per day; with ``by_month`` (for a report whose elements begin on the first
+    day of a month, as fiscal years always do, and whose span ends at a month's end) they are per month, on
+    the month's first day: a row per account and month, however many days have lines.
     """
-    monthly_basis = MONTHLY_BASIS[basis]
-    first_month = month_start(span.begin)
+    before, inside = _FOR_ALL_ACCOUNTS if account_ids is None else _FOR_SOME_ACCOUNTS
+    values: dict[str, Any] = {
+        "organization": organization_id,
+        "basis": basis,
+        "monthly_basis": MONTHLY_BASIS[basis],
+        "inside_basis": MONTHLY_BASIS[basis] if by_month else basis,
+        "first_month": month_start(span.begin),
+        "begin": span.begin,
+        "end": span.end,
+        "fiscal_start": fiscal_start,
+    }
+    if account_ids is not None:
+        values["accounts"] = list(account_ids)
     result: dict[int, AccountTotals] = defaultdict(AccountTotals)
-    carried = sa.union_all(
-        sa.select(_totals.account_id, _totals.day, _totals.movement).where(
-            _scope(organization_id, monthly_basis, account_ids) & (_totals.day < first_month)
-        ),
-        sa.select(_totals.account_id, _totals.day, _totals.movement).where(
-            _scope(organization_id, basis, account_ids)
-            & (_totals.day >= first_month)
-            & (_totals.day < span.begin)
-        ),
-    ).subquery()
-    before = connection.execute(
-        sa.select(
-            carried.c.account_id,
-            sa.func.sum(carried.c.movement),
-            sa.func.sum(sa.case((carried.c.day >= fiscal_start, carried.c.movement), else_=0)),
-        ).group_by(carried.c.account_id)
-    )
-    for account_id, all_time, since_fiscal_start in before:
+    for account_id, all_time, since_fiscal_start in connection.execute(before, values):
         result[account_id].before_all_time = int(all_time)
         result[account_id].before_since_fiscal_start = int(since_fiscal_start)
-    if buckets is None:
-        inside = connection.execute(
-            sa.select(_totals.account_id, _totals.day, _totals.movement, _totals.incoming)
-            .where(_scope(organization_id, basis, account_ids) & _within(span))
-            .order_by(_totals.account_id, _totals.day)
-        )
-        for account_id, day, movement, incoming in inside:
-            result[account_id].days.append(DayTotal(day, movement, incoming))
-        return dict(result)
-    whole_months = all(day.day == 1 for day in (*buckets, span.end))
-    bucket = _bucket_of_day(buckets).label("bucket")
-    summed = connection.execute(
-        sa.select(_totals.account_id, bucket, sa.func.sum(_totals.movement), sa.func.sum(_totals.incoming))
-        .where(_scope(organization_id, monthly_basis if whole_months else basis, account_ids) & _within(span))
-        .group_by(_totals.account_id, bucket)
-        .order_by(_totals.account_id, bucket)
-    )
-    for account_id, index, movement, incoming in summed:
-        result[account_id].days.append(DayTotal(buckets[index], int(movement), int(incoming)))
+    for account_id, day, movement, incoming in connection.execute(inside, values):
+        result[account_id].days.append(DayTotal(day, movement, incoming))
     return dict(result)
-
-
-def _scope(organization_id: int, basis: int, account_ids: Collection[int] | None) -> sa.ColumnElement[bool]:
-    scope = (_totals.organization_id == organization_id) & (_totals.basis == basis)
-    if account_ids is not None:
-        scope = scope & _totals.account_id.in_(list(account_ids))
-    return scope
-
-
-def _within(span: DateRange) -> sa.ColumnElement[bool]:
-    return (_totals.day >= span.begin) & (_totals.day < span.end)
-
-
-def _bucket_of_day(buckets: Sequence[date]) -> sa.ColumnElement[int]:
-    """The index of the bucket a per-day total's day falls in."""
-    if len(buckets) == 1:
-        return sa.literal(0)
-    return sa.case(
-        *((_totals.day < start, index) for index, start in enumerate(buckets[1:])),
-        else_=len(buckets) - 1,
-    )
 
 
 def recompute_daily_totals(

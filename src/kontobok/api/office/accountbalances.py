@@ -75,10 +75,10 @@ def parse_cut_days(text: str | None, span: DateRange) -> list[date]:
     return days
 
 
-def _buckets(cuts: list[DateRange], span: DateRange, start_month: int) -> list[date]:
-    """Where the report's sums may change course: every element's first day and every fiscal-year start."""
-    fiscal_starts = (date(year, start_month, 1) for year in range(span.begin.year, span.end.year + 1))
-    return sorted({cut.begin for cut in cuts} | {day for day in fiscal_starts if span.begin < day < span.end})
+def _whole_months(cuts: list[DateRange], span: DateRange) -> bool:
+    """Whether every element begins on the first day of a month and the span ends at a month's end, so that
+    the monthly sums answer the report (fiscal years always begin on a month's first day)."""
+    return span.end.day == 1 and all(cut.begin.day == 1 for cut in cuts)
 
 
 def _span(date_from: date, date_to: date) -> DateRange:
@@ -118,7 +118,7 @@ def _balances(
             fiscal_start=fiscal_year_start(span.begin, start_month),
             basis=PERIOD_BASIS if kind == "Period" else DATE_BASIS,
             account_ids=[account.account_id for account in accounts_wanted] if accounts_wanted else None,
-            buckets=_buckets(cuts, span, start_month),
+            by_month=_whole_months(cuts, span),
         )
     records: list[dict[str, Any]] = []
     for account in chart:
