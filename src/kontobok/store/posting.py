@@ -102,19 +102,14 @@ def post_vouchers(
         for line in voucher.lines:
             account_id = account_ids[line.account_number]
             line_rows.append(_line_row(organization_id, voucher, voucher_id, number, line, account_id, now))
-            for basis, day in (
-                (DATE_BASIS, line.day),
-                (PERIOD_BASIS, line.period_date),
-                (MONTH_OF_DATE_BASIS, month_start(line.day)),
-                (MONTH_OF_PERIOD_BASIS, month_start(line.period_date)),
-            ):
+            for basis, day in ((DATE_BASIS, line.day), (PERIOD_BASIS, line.period_date)):
                 total = totals[(account_id, basis, day)]
                 total.movement += line.amount
                 total.incoming += line.amount if is_incoming else 0
                 total.line_count += 1
     insert_rows(connection, vouchers, VOUCHER_COLUMNS, voucher_rows)
     insert_rows(connection, transaction_lines, LINE_COLUMNS, line_rows)
-    _add_to_daily_totals(connection, organization_id, totals)
+    _add_to_daily_totals(connection, organization_id, _with_monthly_sums(totals))
     _add_to_line_counts(connection, organization_id, totals)
     return posted
 
@@ -229,6 +224,19 @@ def _line_row(
         now,
         now,
     )
+
+
+def _with_monthly_sums(
+    totals: dict[tuple[int, int, date], _Total],
+) -> dict[tuple[int, int, date], _Total]:
+    """The batch's per-day totals and, summed from them, its per-month totals."""
+    months: dict[tuple[int, int, date], _Total] = defaultdict(_Total)
+    for (account_id, basis, day), total in totals.items():
+        month = months[(account_id, MONTHLY_BASIS[basis], month_start(day))]
+        month.movement += total.movement
+        month.incoming += total.incoming
+        month.line_count += total.line_count
+    return {**totals, **months}
 
 
 def _upsert(connection: sa.Connection) -> type[postgresql.Insert] | type[sqlite.Insert]:

@@ -70,7 +70,7 @@ def _converted(
 ) -> list[Row]:
     conversions: list[tuple[int, Callable[[Any], Any], dict[Any, Any]]] = []
     for index, name in enumerate(columns):
-        bind = table.c[name].type.bind_processor(dialect)
+        bind = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
         if bind is not None:
             conversions.append((index, bind, {}))
     if not conversions:
