@@ -550,8 +550,9 @@ def test_verify_finds_a_tampered_line_and_exits_1(database: Database, tmp_path: 
 
     assert result.exit_code == 1
     report = json.loads(result.stdout)
-    # The voucher no longer balances, and 2700's stored totals (date and period basis) differ from its lines.
-    assert (report["ok"], report["unbalancedVouchers"], report["totalMismatches"]) == (False, 1, 2)
+    # The voucher no longer balances, and 2700's stored totals differ from its lines: the day and the month,
+    # each by date and by period.
+    assert (report["ok"], report["unbalancedVouchers"], report["totalMismatches"]) == (False, 1, 4)
     assert "sums to 1 minor units" in result.stderr
 
 

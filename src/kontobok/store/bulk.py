@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from kontobok.core.errors import Problem, ValidationFailed
 from kontobok.core.voucher import PostingVoucher, VoucherDraft, build_voucher
 from kontobok.store.books import load_ledger_context
+from kontobok.store.database import bulk_writing
 from kontobok.store.organizations import Organization
 from kontobok.store.posting import post_vouchers
 
@@ -51,21 +52,22 @@ def post_all(
                 on_batch(len(batch))
         batch.clear()
 
-    for label, draft in drafts:
-        try:
-            if isinstance(draft, list):
-                raise ValidationFailed(draft)
-            batch.append(build_voucher(draft, context))
-        except ValidationFailed as failure:
-            problems.extend(
-                Problem(" ".join(filter(None, (label, p.path))), p.keyword, p.message)
-                for p in failure.problems
-            )
-            if len(problems) >= MAX_REPORTED_PROBLEMS:
-                break
-        if len(batch) >= BATCH_SIZE:
-            flush()
-    flush()
+    with bulk_writing(connection):
+        for label, draft in drafts:
+            try:
+                if isinstance(draft, list):
+                    raise ValidationFailed(draft)
+                batch.append(build_voucher(draft, context))
+            except ValidationFailed as failure:
+                problems.extend(
+                    Problem(" ".join(filter(None, (label, p.path))), p.keyword, p.message)
+                    for p in failure.problems
+                )
+                if len(problems) >= MAX_REPORTED_PROBLEMS:
+                    break
+            if len(batch) >= BATCH_SIZE:
+                flush()
+        flush()
     if problems:
         raise ValidationFailed(problems[:MAX_REPORTED_PROBLEMS])
     return BulkResult(vouchers, lines)

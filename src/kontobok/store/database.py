@@ -19,6 +19,8 @@ from alembic.config import Config
 
 DEFAULT_DATABASE_URL = "sqlite:///kontobok.db"
 _WRITE = "kontobok_write"
+SQLITE_CACHE_KIB = 16384
+SQLITE_BULK_CACHE_KIB = 262144
 
 
 def database_url(explicit: str | None = None) -> str:
@@ -46,6 +48,7 @@ def _configure_sqlite(engine: sa.Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=60000")
+        cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         cursor.close()
 
     @sa.event.listens_for(engine, "begin")
@@ -70,6 +73,24 @@ def open_database(url: str | None = None) -> sa.Engine:
     engine = create_engine(database_url(url))
     migrate(engine)
     return engine
+
+
+@contextmanager
+def bulk_writing(connection: sa.Connection) -> Iterator[None]:
+    """A larger page cache while one transaction writes a whole file (SQLite only).
+
+    An import writes millions of rows in one transaction. With a small cache, SQLite spills the dirty pages
+    of its indexes to the write-ahead log and writes the same pages again and again; with 256 MiB it keeps
+    the hot ones in memory. The connection goes back to its usual cache afterwards.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    connection.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_BULK_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
 
 
 @contextmanager
