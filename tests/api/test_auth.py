@@ -144,6 +144,19 @@ def test_missing_credentials_are_a_400(http: TestClient) -> None:
     assert_oauth_error(answer, 400, "invalid_request")
 
 
+def test_a_form_that_cannot_be_read_is_an_oauth_invalid_request(http: TestClient) -> None:
+    """Found by Schemathesis: a file where a text field belongs was answered in the Office v1 error shape,
+    which an OAuth2 client library cannot parse."""
+    answer = http.post(
+        "/oauth/token",
+        data={"client_id": "a", "client_secret": "b"},
+        files={"grant_type": ("grant.txt", b"client_credentials")},
+    )
+
+    assert_oauth_error(answer, 400, "invalid_request")
+    assert set(answer.json()) == {"error", "error_description"}
+
+
 def test_scope_narrows_the_token(http: TestClient, engine: sa.Engine, organization: Organization) -> None:
     client = credentials(engine, organization, ALL_SCOPES)
 

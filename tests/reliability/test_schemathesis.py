@@ -49,6 +49,7 @@ from tests.factories import Api, line, voucher
 
 pytestmark = pytest.mark.slow
 
+SCHEMA_REF = "#/components/schemas/"
 VENDOR_DOCUMENT = Path(__file__).resolve().parents[2] / ".." / "shared" / "specs" / "office-v1-ledger.yaml"
 
 #: Fuzzed requests per operation and per mode (positive, negative), on each backend.
@@ -71,10 +72,48 @@ VENDOR_DEVIATIONS: list[tuple[str, str, str]] = [
 
 
 def kontobok_document() -> dict[str, Any]:
-    """kontobok's own OpenAPI document. Building it never touches the database, so a throwaway
-    in-memory engine (never connected) stands in for the real one."""
-    document: dict[str, Any] = create_app(sa.create_engine("sqlite://")).openapi()
+    """kontobok's own OpenAPI document, with its answers closed (see :func:`close_answers`). Building it
+    never touches the database, so a throwaway in-memory engine (never connected) stands in for the real
+    one."""
+    document: dict[str, Any] = copy.deepcopy(create_app(sa.create_engine("sqlite://")).openapi())
+    close_answers(document)
     return document
+
+
+def _referenced(node: object, found: set[str], schemas: dict[str, Any]) -> None:
+    """Add the names of the component schemas ``node`` refers to, directly or through others, to ``found``."""
+    if isinstance(node, dict):
+        reference = node.get("$ref")
+        if isinstance(reference, str) and reference.startswith(SCHEMA_REF):
+            name = reference.removeprefix(SCHEMA_REF)
+            if name not in found:
+                found.add(name)
+                _referenced(schemas[name], found, schemas)
+        for value in node.values():
+            _referenced(value, found, schemas)
+    elif isinstance(node, list):
+        for value in node:
+            _referenced(value, found, schemas)
+
+
+def close_answers(document: dict[str, Any]) -> None:
+    """Make every object that only answers carry (never a request) refuse members it does not declare.
+
+    The published document leaves objects open, so that kontobok may add a member without breaking a
+    client; here they are closed, so that a member the server sends but the document does not declare is a
+    schema violation. Schemas that requests use as well stay as they are: closing them would make
+    Schemathesis send, and expect refused, the unknown members that kontobok ignores."""
+    schemas = document["components"]["schemas"]
+    in_answers: set[str] = set()
+    in_requests: set[str] = set()
+    for path_item in document["paths"].values():
+        for operation in path_item.values():
+            _referenced(operation.get("responses", {}), in_answers, schemas)
+            _referenced(operation.get("requestBody", {}), in_requests, schemas)
+            _referenced(operation.get("parameters", []), in_requests, schemas)
+    for name in in_answers - in_requests:
+        if "properties" in schemas[name]:
+            schemas[name]["additionalProperties"] = False
 
 
 def vendor_document() -> dict[str, Any]:

@@ -6,7 +6,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, FastAPI
-from pydantic import BaseModel
 
 from kontobok import __version__
 from kontobok.api import auth
@@ -25,6 +24,7 @@ from kontobok.api.office import (
     transactions,
 )
 from kontobok.api.office.schemas import AccountBalancesHal
+from kontobok.api.openapi import install_openapi
 from kontobok.api.powens.router import router as powens_router
 from kontobok.api.throttle import LoginThrottle
 
@@ -35,24 +35,6 @@ kontobok serves a general ledger and bank accounts through the Finago Office / 2
 
 Operations tagged **kontobok extensions** do what the vendor does in its user interface.
 """
-
-
-def document_extra_schemas(app: FastAPI, models: list[type[BaseModel]]) -> None:
-    """Add schemas that responses reference by hand (alternative media types) to the OpenAPI components."""
-    generate = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            document = generate()
-            components = document.setdefault("components", {}).setdefault("schemas", {})
-            for model in models:
-                schema = model.model_json_schema(ref_template="#/components/schemas/{model}", by_alias=True)
-                components.update(schema.pop("$defs", {}))
-                components[model.__name__] = schema
-            app.openapi_schema = document
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def create_app(engine: sa.Engine, *, login_throttle: LoginThrottle | None = None) -> FastAPI:
@@ -87,7 +69,7 @@ def create_app(engine: sa.Engine, *, login_throttle: LoginThrottle | None = None
     app.include_router(office)
     app.include_router(powens_router)
 
-    document_extra_schemas(app, [AccountBalancesHal])
+    install_openapi(app, [AccountBalancesHal])
 
     @app.get("/health", tags=["operations"], summary="Liveness: answers without touching the database")
     def health() -> dict[str, Any]:

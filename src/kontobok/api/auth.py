@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Literal
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.security import APIKeyHeader
+from pydantic import BaseModel
 
+from kontobok.api.errors import oauth_body
 from kontobok.api.json import ExactJSONResponse
 from kontobok.api.throttle import LoginThrottle
 from kontobok.api.tokens import (
@@ -54,12 +56,23 @@ def engine_of(request: Request) -> sa.Engine:
 
 def _oauth_error(status: int, error: str, description: str) -> ExactJSONResponse:
     headers = {"WWW-Authenticate": 'Basic realm="kontobok"'} if status == 401 else None
-    return ExactJSONResponse(
-        {"error": error, "error_description": description}, status_code=status, headers=headers
-    )
+    return ExactJSONResponse(oauth_body(error, description), status_code=status, headers=headers)
 
 
-@router.post("/oauth/token", summary="Get an access token with client credentials")
+class TokenRead(BaseModel):
+    """An access token: send it as ``Authorization: Bearer <access_token>`` for ``expires_in`` seconds."""
+
+    access_token: str
+    token_type: Literal["Bearer"]
+    expires_in: int
+    scope: str
+
+
+@router.post(
+    "/oauth/token",
+    summary="Get an access token with client credentials",
+    responses={200: {"model": TokenRead}},
+)
 def create_token(
     request: Request,
     grant_type: Annotated[str, Form()] = "",

@@ -6,6 +6,10 @@ validation errors ``{"error": {"name": "ValidationError", "message", "payload": 
 
 Powens 2.0 (paths under ``/2.0``): ``{"code", "description", "message", "request_id"}`` with Powens' codes
 (``missingParameter``, ``invalidValue``, ``notFound``, …); ``request_id`` equals ``X-Trace-Id``.
+
+``POST /oauth/token``: RFC 6749's ``{"error", "error_description"}``, what OAuth2 client libraries parse,
+for its own refusals (:mod:`kontobok.api.auth`) and for those made here alike (a form that cannot be read
+is an ``invalid_request``).
 """
 
 from __future__ import annotations
@@ -115,8 +119,29 @@ def powens_problems_body(problems: Sequence[Problem], trace_id: str) -> dict[str
     return powens_body(code, message or first.message, trace_id)
 
 
+LOGIN_PATH = "/oauth/token"
+_OAUTH_CODES = {
+    401: "invalid_client",
+    429: "too_many_requests",
+    500: "server_error",
+    503: "temporarily_unavailable",
+}
+
+
+def is_login(request: Request) -> bool:
+    return request.url.path == LOGIN_PATH
+
+
+def oauth_body(error: str, description: str) -> dict[str, Any]:
+    """An RFC 6749 (section 5.2) error."""
+    return {"error": error, "error_description": description}
+
+
 def _answer(request: Request, status: int, name: str, message: str) -> ExactJSONResponse:
     trace_id = trace_id_of(request)
+    if is_login(request):
+        body = oauth_body(_OAUTH_CODES.get(status, "invalid_request"), message)
+        return ExactJSONResponse(body, status_code=status)
     if is_powens(request):
         return ExactJSONResponse(
             powens_body(_POWENS_CODES.get(status, "invalidValue"), message, trace_id), status_code=status
@@ -126,6 +151,9 @@ def _answer(request: Request, status: int, name: str, message: str) -> ExactJSON
 
 def _problems_answer(request: Request, problems: Sequence[Problem]) -> ExactJSONResponse:
     trace_id = trace_id_of(request)
+    if is_login(request):
+        message = "; ".join(f"{p.path.lstrip('/')}: {p.message}" for p in problems)
+        return ExactJSONResponse(oauth_body("invalid_request", message), status_code=400)
     if is_powens(request):
         return ExactJSONResponse(powens_problems_body(problems, trace_id), status_code=400)
     return ExactJSONResponse(problems_body(problems, trace_id), status_code=400)

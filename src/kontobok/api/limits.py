@@ -41,7 +41,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kontobok.api.errors import POWENS_PREFIX, error_body, powens_body
+from kontobok.api.errors import LOGIN_PATH, POWENS_PREFIX, error_body, oauth_body, powens_body
 from kontobok.api.json import dumps
 
 KiB = 1024
@@ -52,7 +52,6 @@ VOUCHER_MAX_BODY = 4 * MiB
 TOKEN_MAX_BODY = 16 * KiB
 MAX_QUERY = 8 * KiB
 
-LOGIN_PATH = "/oauth/token"
 BODY_LIMITS: Mapping[str, int] = {"/v1/transactions": VOUCHER_MAX_BODY, LOGIN_PATH: TOKEN_MAX_BODY}
 
 _NAMES = {400: "ValidationError", 413: "PayloadTooLargeError", 414: "UriTooLongError"}
@@ -155,7 +154,7 @@ def _has_nul(scope: Scope) -> bool:
 
 def _body(path: str, status: int, message: str, trace_id: str) -> dict[str, Any]:
     if path == LOGIN_PATH:
-        return {"error": "invalid_request", "error_description": message}
+        return oauth_body("invalid_request", message)
     if path.startswith(POWENS_PREFIX):
         return powens_body(_POWENS_CODES[status], message, trace_id)
     return error_body(_NAMES[status], message, trace_id)

@@ -90,7 +90,7 @@ class BalanceCreate(BaseModel):
     currency: BalanceCurrency
 
 
-class AccountRef(BaseModel):
+class BankAccountRef(BaseModel):
     id: Annotated[StrictStr, Field(max_length=64)]
 
 
@@ -122,7 +122,7 @@ class TransactionCode(BaseModel):
 class BankTransactionCreate(BaseModel):
     bankTransactionReference: Annotated[StrictStr, Field(min_length=10, max_length=130)]  # noqa: N815
     type: Literal["inbound", "outbound"]
-    bankAccount: AccountRef  # noqa: N815
+    bankAccount: BankAccountRef  # noqa: N815
     paymentReference: PaymentReference  # noqa: N815
     amount: TransactionAmount
     date: JsonDate

@@ -20,6 +20,7 @@ from kontobok.api.auth import Principal, engine_of, require
 from kontobok.api.idempotency import run_idempotent
 from kontobok.api.json import ExactJSONResponse, ExactJSONRoute
 from kontobok.api.office import bank_schemas
+from kontobok.api.office.bank_reads import BankAccountBalanceRead, BankAccountRead, ReconciliationRead
 from kontobok.api.office.bank_render import balance_json, bank_account_json
 from kontobok.api.office.render import rate_number
 from kontobok.api.scopes import BANK_ACCOUNT_READ, BANK_ACCOUNT_WRITE
@@ -67,7 +68,7 @@ def balance_moment(organization: Organization, before: date | None) -> datetime:
     return datetime.combine(before, time.min, tzinfo=ZoneInfo(organization.time_zone)).astimezone(UTC)
 
 
-@router.get("/bankaccounts", summary="Read bank accounts")
+@router.get("/bankaccounts", summary="Read bank accounts", responses={200: {"model": list[BankAccountRead]}})
 def read_bank_accounts(principal: Reader, request: Request, before: Before = None) -> ExactJSONResponse:
     organization = principal.organization
     with read_transaction(engine_of(request)) as connection:
@@ -80,7 +81,9 @@ def read_bank_accounts(principal: Reader, request: Request, before: Before = Non
     )
 
 
-@router.get("/bankaccounts/{id}", summary="Read a bank account by ID")
+@router.get(
+    "/bankaccounts/{id}", summary="Read a bank account by ID", responses={200: {"model": BankAccountRead}}
+)
 def read_bank_account(
     principal: Reader,
     request: Request,
@@ -138,7 +141,12 @@ def _details(
     )
 
 
-@router.post("/bankaccounts", status_code=201, summary="Create a bank account")
+@router.post(
+    "/bankaccounts",
+    status_code=201,
+    summary="Create a bank account",
+    responses={201: {"model": BankAccountRead}},
+)
 def post_bank_account(
     principal: Writer,
     request: Request,
@@ -158,7 +166,12 @@ def post_bank_account(
     return run_idempotent(request, principal, idempotency_key, body.model_dump(mode="json"), write)
 
 
-@router.post("/bankaccounts/{id}/balances", status_code=201, summary="Create a new bank account balance")
+@router.post(
+    "/bankaccounts/{id}/balances",
+    status_code=201,
+    summary="Create a new bank account balance",
+    responses={201: {"model": BankAccountBalanceRead}},
+)
 def post_bank_account_balance(
     principal: Writer,
     request: Request,
@@ -202,6 +215,7 @@ def post_bank_account_balance(
     "/bankaccounts/{id}/reconciliation",
     tags=["kontobok extensions"],
     summary="The bank's end-of-day balance beside the ledger account's, day by day",
+    responses={200: {"model": ReconciliationRead}},
 )
 def read_reconciliation(
     principal: Reader,

@@ -18,6 +18,7 @@ from kontobok.api.auth import Principal, engine_of, require
 from kontobok.api.idempotency import run_idempotent
 from kontobok.api.json import ExactJSONResponse, ExactJSONRoute
 from kontobok.api.office import bank_schemas
+from kontobok.api.office.bank_reads import BankTransactionRead
 from kontobok.api.office.bank_render import bank_transaction_json
 from kontobok.api.office.transactionlines import page_links
 from kontobok.api.scopes import BANK_TRANSACTION_READ, BANK_TRANSACTION_WRITE
@@ -47,7 +48,11 @@ def _latest_allowed_end(date_from: date) -> date:
         return date_from.replace(year=date_from.year + 2, day=28)
 
 
-@router.get("/banktransactions", summary="Read bank transactions")
+@router.get(
+    "/banktransactions",
+    summary="Read bank transactions",
+    responses={200: {"model": list[BankTransactionRead]}},
+)
 def read_bank_transactions(
     principal: Reader,
     request: Request,
@@ -75,7 +80,11 @@ def read_bank_transactions(
     return ExactJSONResponse([bank_transaction_json(item) for item in found[:limit]], headers={"link": links})
 
 
-@router.get("/banktransactions/{bankTransactionReference}", summary="Read a bank transaction by reference")
+@router.get(
+    "/banktransactions/{bankTransactionReference}",
+    summary="Read a bank transaction by reference",
+    responses={200: {"model": BankTransactionRead}},
+)
 def read_bank_transaction(
     principal: Reader,
     request: Request,
@@ -118,7 +127,12 @@ def _transaction(body: bank_schemas.BankTransactionCreate, account: BankAccount)
     )
 
 
-@router.post("/banktransactions", status_code=201, summary="Create a new bank transaction")
+@router.post(
+    "/banktransactions",
+    status_code=201,
+    summary="Create a new bank transaction",
+    responses={201: {"model": BankTransactionRead}},
+)
 def post_bank_transaction(
     principal: Writer,
     request: Request,

@@ -7,10 +7,11 @@ float where the vendor's schema says *number* is refused, so nothing is accepted
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Path
 from pydantic import BaseModel, Field, StrictInt, StrictStr
+from pydantic.json_schema import SkipJsonSchema
 
 from kontobok.wire.office import Amount, JsonDate, TransactionInput
 
@@ -23,6 +24,8 @@ AccountId = Annotated[int, Path(ge=-(2**31), le=2**31 - 1, description="The acco
 class TransactionCreated(BaseModel):
     transactionId: str  # noqa: N815
     number: int
+    # a reversal names the voucher it reverses; left out otherwise, never null
+    reverses: str | SkipJsonSchema[None] = None
 
 
 class AccountRef(BaseModel):
@@ -109,17 +112,52 @@ class ReversalInput(BaseModel):
     comment: Annotated[StrictStr, Field(max_length=75)] | None = None
 
 
-class TransactionLineRead(BaseModel):
+class VoucherRef(BaseModel):
     id: str
-    transaction: dict[str, Any]
+    number: int
+
+
+class IdRef(BaseModel):
+    id: int
+
+
+class LineTax(BaseModel):
+    id: int
+    rate: Amount
+
+
+class LineInvoice(BaseModel):
+    """The invoice a line refers to; each member is left out when the line has none."""
+
+    number: str | SkipJsonSchema[None] = None
+    dueDate: dt.date | SkipJsonSchema[None] = None  # noqa: N815
+    remittanceReference: str | SkipJsonSchema[None] = None  # noqa: N815
+
+
+class LineDimension(BaseModel):
+    dimensionType: int  # noqa: N815
+    value: str
+    name: str
+
+
+class TransactionLineRead(BaseModel):
+    """The vendor's ``Transaction`` (one transaction line). Optional members are left out, never null;
+    ``dimensions`` is sent when ``includeDimensions=true`` (and always by ``/transactionlines/{id}``)."""
+
+    id: str
+    transaction: VoucherRef
     account: AccountRef
-    transactionType: dict[str, int]  # noqa: N815
-    tax: dict[str, Amount]
+    transactionType: IdRef  # noqa: N815
+    tax: LineTax
     amount: Amount
     baseAmount: Amount  # noqa: N815
     currency: CurrencyRead
     date: dt.date
     periodDate: dt.date  # noqa: N815
-    comment: str | None = None
-    createdAt: str  # noqa: N815
-    modifiedAt: str  # noqa: N815
+    createdAt: dt.datetime  # noqa: N815
+    modifiedAt: dt.datetime  # noqa: N815
+    comment: str | SkipJsonSchema[None] = None
+    invoice: LineInvoice | SkipJsonSchema[None] = None
+    customer: IdRef | SkipJsonSchema[None] = None
+    documentId: int | SkipJsonSchema[None] = None  # noqa: N815
+    dimensions: list[LineDimension] | SkipJsonSchema[None] = None

@@ -26,6 +26,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from pydantic.json_schema import SkipJsonSchema
 
 from kontobok.api.auth import Principal, engine_of, require
 from kontobok.api.json import ExactJSONResponse
@@ -79,7 +80,8 @@ class BalanceGroupRead(BaseModel):
     remains: Number
     n_overdraft: int
     currencies: list[BalanceCurrencyGroup]
-    daily_balances: list[DailyBalanceRead] | None = None
+    # sent only when min_date or max_date was given; never null
+    daily_balances: list[DailyBalanceRead] | SkipJsonSchema[None] = None
 
 
 class BalanceGroupsList(BaseModel):
