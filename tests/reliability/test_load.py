@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.reliability.load import DEFAULT_MIX, POST, Plan, load_test, percentile, seed_organization
+from kontobok.bench.server import percentile
+from tests.reliability.load import DEFAULT_MIX, POST, Plan, load_test, seed_organization
 
 CLIENTS = 64
 REQUESTS = 1000
