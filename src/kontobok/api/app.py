@@ -25,6 +25,7 @@ from kontobok.api.office import (
 )
 from kontobok.api.office.schemas import AccountBalancesHal
 from kontobok.api.openapi import install_openapi
+from kontobok.api.organization_cache import OrganizationCache
 from kontobok.api.powens.router import router as powens_router
 from kontobok.api.throttle import LoginThrottle
 
@@ -48,6 +49,7 @@ def create_app(engine: sa.Engine, *, login_throttle: LoginThrottle | None = None
         ],
     )
     app.state.engine = engine
+    app.state.organizations = OrganizationCache(engine)
     app.state.login_throttle = login_throttle or LoginThrottle()
     install_error_handlers(app)
     # the last added is the outermost: the vendor's headers go on the size limits' refusals too

@@ -23,6 +23,7 @@ from pydantic import BaseModel
 
 from kontobok.api.errors import oauth_body
 from kontobok.api.json import ExactJSONResponse
+from kontobok.api.organization_cache import OrganizationCache
 from kontobok.api.throttle import LoginThrottle
 from kontobok.api.tokens import (
     LIFETIME_SECONDS,
@@ -47,6 +48,11 @@ class Principal:
 
     organization: Organization
     scopes: frozenset[str]
+
+
+def organizations_of(request: Request) -> OrganizationCache:
+    cache: OrganizationCache = request.app.state.organizations
+    return cache
 
 
 def engine_of(request: Request) -> sa.Engine:
@@ -133,8 +139,7 @@ def authenticate(request: Request, authorization: str | None) -> Principal:
         raise NotAuthenticated("the token is malformed")
     organization_id, payload, signature = claimed
     try:
-        with read_transaction(engine_of(request)) as connection:
-            organization = get_organization(connection, organization_id)
+        organization = organizations_of(request).get(organization_id)
     except NotFound:
         raise NotAuthenticated("the token is not valid") from None
     claims = verify_token(payload, signature, organization.signing_key)

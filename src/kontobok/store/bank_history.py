@@ -26,7 +26,9 @@ _balances = bank_balances.c
 
 
 def _snapshots(connection: sa.Connection, statement: sa.Select[Any]) -> list[Snapshot]:
-    return [Snapshot(row.day, int(row.position), int(row.amount)) for row in connection.execute(statement)]
+    return [
+        Snapshot(day, int(position), int(amount)) for day, position, amount in connection.execute(statement)
+    ]
 
 
 def balance_anchors(

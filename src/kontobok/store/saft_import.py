@@ -40,6 +40,7 @@ from kontobok.core.taxes import STANDARD_TAX_CODES
 from kontobok.core.transaction_types import INCOMING_BALANCE_TYPE_NUMBER
 from kontobok.core.voucher import PostingLine, PostingVoucher
 from kontobok.store.books import account_ids_by_number, create_account, list_fiscal_years
+from kontobok.store.database import bulk_writing
 from kontobok.store.organizations import Organization, open_fiscal_year
 from kontobok.store.parties import add_party, party_ids_by_external_id
 from kontobok.store.posting import post_vouchers
@@ -101,24 +102,25 @@ def import_saft(
     """Import every record, or raise every problem found (up to 100); the caller's transaction then rolls
     back."""
     state = _State(organization, SaftImportReport())
-    for item in items:
-        if isinstance(item, SaftHeader):
-            _take_header(connection, state, item)
-        elif isinstance(item, SaftAccount):
-            _take_account(connection, state, item)
-        elif isinstance(item, SaftParty):
-            _take_party(connection, state, item)
-        elif isinstance(item, SaftTaxCode):
-            _take_tax_code(state, item)
-        elif isinstance(item, SaftTransaction):
-            _post_openings(connection, state)
-            _take_transaction(connection, state, item)
-            if on_transaction is not None:
-                on_transaction()
-        if len(state.problems) >= MAX_PROBLEMS:
-            break
-    _post_openings(connection, state)
-    _flush(connection, state)
+    with bulk_writing(connection):
+        for item in items:
+            if isinstance(item, SaftHeader):
+                _take_header(connection, state, item)
+            elif isinstance(item, SaftAccount):
+                _take_account(connection, state, item)
+            elif isinstance(item, SaftParty):
+                _take_party(connection, state, item)
+            elif isinstance(item, SaftTaxCode):
+                _take_tax_code(state, item)
+            elif isinstance(item, SaftTransaction):
+                _post_openings(connection, state)
+                _take_transaction(connection, state, item)
+                if on_transaction is not None:
+                    on_transaction()
+            if len(state.problems) >= MAX_PROBLEMS:
+                break
+        _post_openings(connection, state)
+        _flush(connection, state)
     if state.problems:
         raise ValidationFailed(state.problems[:MAX_PROBLEMS])
     report = state.report

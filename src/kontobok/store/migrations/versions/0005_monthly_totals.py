@@ -1,4 +1,5 @@
-"""Monthly sums beside the per-day totals (bases 2 and 3), filled from the per-day totals already stored
+"""Monthly sums beside the per-day totals (bases 2 and 3), filled from the per-day totals already stored;
+an index to read one basis over a range of days for every account
 
 Revision ID: 0005
 Revises: 0004
@@ -34,6 +35,13 @@ def upgrade() -> None:
         )
     )
 
+    op.create_index(
+        "ix_account_daily_totals_by_day",
+        "account_daily_totals",
+        ["organization_id", "basis", "day", "account_id"],
+    )
+
 
 def downgrade() -> None:
+    op.drop_index("ix_account_daily_totals_by_day", table_name="account_daily_totals")
     op.execute(sa.text("DELETE FROM account_daily_totals WHERE basis IN (2, 3)"))
