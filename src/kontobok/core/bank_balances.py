@@ -137,10 +137,14 @@ def end_of_day_balances(
 
 
 def monthly_groups(span: DateRange, days: Sequence[DailyBalance]) -> list[BalanceGroup]:
-    """Calendar months clipped to ``span``, each closing on its last day's balance."""
+    """Calendar months clipped to ``span``, each closing on its last day's balance (``days`` in order)."""
     groups: list[BalanceGroup] = []
+    position = 0
     for month in monthly_cuts(span):
-        inside = tuple(day for day in days if day.day in month)
+        start = position
+        while position < len(days) and days[position].day < month.end:
+            position += 1
+        inside = tuple(day for day in days[start:position] if day.day >= month.begin)
         groups.append(
             BalanceGroup(
                 span=month,

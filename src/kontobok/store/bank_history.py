@@ -25,10 +25,37 @@ from kontobok.store.schema import bank_balances
 _balances = bank_balances.c
 
 
-def _snapshots(connection: sa.Connection, statement: sa.Select[Any]) -> list[Snapshot]:
+def _snapshots(
+    connection: sa.Connection, statement: sa.Select[Any], values: dict[str, Any] | None = None
+) -> list[Snapshot]:
     return [
-        Snapshot(day, int(position), int(amount)) for day, position, amount in connection.execute(statement)
+        Snapshot(day, int(position), int(amount))
+        for day, position, amount in connection.execute(statement, values)
     ]
+
+
+def _anchor_statements() -> tuple[sa.Select[Any], sa.Select[Any], sa.Select[Any]]:
+    """The last snapshot before a range, those inside it, the first after it: built once, bound per call."""
+    base = sa.select(_balances.day, _balances.position, _balances.amount).where(
+        (_balances.organization_id == sa.bindparam("organization"))
+        & (_balances.bank_account_id == sa.bindparam("account"))
+        & (_balances.currency == sa.bindparam("currency"))
+    )
+    before = (
+        base.where(_balances.day < sa.bindparam("begin"))
+        .order_by(_balances.day.desc(), _balances.position.desc())
+        .limit(1)
+    )
+    inside = base.where(
+        (_balances.day >= sa.bindparam("begin")) & (_balances.day < sa.bindparam("end"))
+    ).order_by(_balances.day, _balances.position)
+    after = (
+        base.where(_balances.day >= sa.bindparam("end")).order_by(_balances.day, _balances.position).limit(1)
+    )
+    return before, inside, after
+
+
+_BEFORE, _INSIDE, _AFTER = _anchor_statements()
 
 
 def balance_anchors(
@@ -39,29 +66,18 @@ def balance_anchors(
     span: DateRange,
 ) -> Anchors:
     """The last snapshot before ``span``, those inside it and, when neither exists, the first after it."""
-    base = sa.select(_balances.day, _balances.position, _balances.amount).where(
-        (_balances.organization_id == organization_id)
-        & (_balances.bank_account_id == bank_account_id)
-        & (_balances.currency == currency)
-    )
-    before = _snapshots(
-        connection,
-        base.where(_balances.day < span.begin)
-        .order_by(_balances.day.desc(), _balances.position.desc())
-        .limit(1),
-    )
-    inside = _snapshots(
-        connection,
-        base.where((_balances.day >= span.begin) & (_balances.day < span.end)).order_by(
-            _balances.day, _balances.position
-        ),
-    )
+    values = {
+        "organization": organization_id,
+        "account": bank_account_id,
+        "currency": currency,
+        "begin": span.begin,
+        "end": span.end,
+    }
+    before = _snapshots(connection, _BEFORE, values)
+    inside = _snapshots(connection, _INSIDE, values)
     after: list[Snapshot] = []
     if not before and not inside:
-        after = _snapshots(
-            connection,
-            base.where(_balances.day >= span.end).order_by(_balances.day, _balances.position).limit(1),
-        )
+        after = _snapshots(connection, _AFTER, values)
     return Anchors(before[0] if before else None, inside, after[0] if after else None)
 
 

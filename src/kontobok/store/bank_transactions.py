@@ -183,6 +183,15 @@ def list_bank_transactions(
     return [_stored(row) for row in rows]
 
 
+_DAY_FLOWS = sa.select(_totals.day, _totals.inflow, _totals.outflow).where(
+    (_totals.organization_id == sa.bindparam("organization"))
+    & (_totals.bank_account_id == sa.bindparam("account"))
+    & (_totals.currency == sa.bindparam("currency"))
+    & (_totals.day >= sa.bindparam("begin"))
+    & (_totals.day < sa.bindparam("end"))
+)
+
+
 def day_flows(
     connection: sa.Connection,
     organization_id: int,
@@ -192,13 +201,14 @@ def day_flows(
 ) -> dict[date, DayFlow]:
     """The per-day inflow and outflow of one account in one currency, for the days of ``span``."""
     rows = connection.execute(
-        sa.select(_totals.day, _totals.inflow, _totals.outflow).where(
-            (_totals.organization_id == organization_id)
-            & (_totals.bank_account_id == bank_account_id)
-            & (_totals.currency == currency)
-            & (_totals.day >= span.begin)
-            & (_totals.day < span.end)
-        )
+        _DAY_FLOWS,
+        {
+            "organization": organization_id,
+            "account": bank_account_id,
+            "currency": currency,
+            "begin": span.begin,
+            "end": span.end,
+        },
     )
     return {day: DayFlow(int(inflow), int(outflow)) for day, inflow, outflow in rows}
 
