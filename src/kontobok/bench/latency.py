@@ -42,7 +42,8 @@ class LatencyMeasure:
     body_bytes: int = 0
 
 
-def _token(client: httpx.Client, client_id: str, client_secret: str) -> str:
+def token_for(client: httpx.Client, client_id: str, client_secret: str) -> str:
+    """A bearer token from ``/oauth/token`` for the client's credentials."""
     answer = client.post(
         "/oauth/token",
         data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": client_secret},
@@ -93,12 +94,12 @@ def measure(
 ) -> list[LatencyMeasure]:
     """Every endpoint's p50, p99 and requests per second over ``requests`` sequential requests."""
     with httpx.Client(base_url=base_url, timeout=120.0) as client:
-        client.headers["Authorization"] = f"Bearer {_token(client, client_id, client_secret)}"
+        client.headers["Authorization"] = f"Bearer {token_for(client, client_id, client_secret)}"
         measured = [_measure_one(client, endpoint, requests) for endpoint in endpoints(client, lines)]
     trivial = measured[0].requests_per_second
     return [
-        dataclasses.replace(measure, share_of_trivial=measure.requests_per_second / trivial)
-        for measure in measured
+        dataclasses.replace(figure, share_of_trivial=figure.requests_per_second / trivial)
+        for figure in measured
     ]
 
 

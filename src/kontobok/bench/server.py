@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import platform
 import shutil
 import signal
 import socket
@@ -147,4 +148,13 @@ def machine() -> str:
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
-    return f"{now}; nproc {len(os.sched_getaffinity(0))}, {memory:.0f} GiB memory; load average {load}"
+    cores = len(os.sched_getaffinity(0))
+    return f"{now}; {_cpu_model()}, nproc {cores}, {memory:.0f} GiB memory; load average {load}"
+
+
+def _cpu_model() -> str:
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown CPU"
