@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -24,6 +25,8 @@ from kontobok.store.schema import (
 )
 
 _lines = transaction_lines.c
+# the order lines are listed in, which ix_transaction_lines_order holds after the organization
+_ORDER = (_lines.line_date, _lines.voucher_number, _lines.voucher_id, _lines.line_number)
 
 
 @dataclass(frozen=True)
@@ -57,9 +60,14 @@ def list_lines(
     connection: sa.Connection, organization_id: int, where: LineFilter, *, limit: int, offset: int
 ) -> list[sa.RowMapping]:
     """One page of lines matching every filter, ordered by date, voucher number and line number."""
+    start = _page_start(connection, organization_id, where, offset)
+    if start is not None and start.past_end:
+        return []
+    # one lower bound only: given two, a planner may range over the index from the lower of them
+    begin = max(where.span.begin, start.day) if start is not None else where.span.begin
     conditions = [
         _lines.organization_id == organization_id,
-        _lines.line_date >= where.span.begin,
+        _lines.line_date >= begin,
         _lines.line_date < where.span.end,
     ]
     equal_to = [
@@ -72,24 +80,32 @@ def list_lines(
         (_lines.currency, where.currency),
     ]
     conditions.extend(column == value for column, value in equal_to if value is not None)
-    start = _page_start(connection, organization_id, where, offset)
     if start is not None:
-        if start.past_end:
+        offset = 0
+        first = _first_line_key(connection, conditions, start.skip)
+        if first is None:
             return []
-        conditions.append(_lines.line_date >= start.day)
-        offset = start.skip
+        conditions.append(sa.tuple_(*_ORDER) >= sa.tuple_(*first))
     if where.created_from is not None:
         conditions.append(_lines.created_at >= where.created_from)
     if where.modified_from is not None:
         conditions.append(_lines.modified_at >= where.modified_from)
-    statement = (
-        _select_lines()
-        .where(*conditions)
-        .order_by(_lines.line_date, _lines.voucher_number, _lines.voucher_id, _lines.line_number)
-        .limit(limit)
-        .offset(offset)
-    )
+    statement = _select_lines().where(*conditions).order_by(*_ORDER).limit(limit).offset(offset)
     return list(connection.execute(statement).mappings())
+
+
+def _first_line_key(
+    connection: sa.Connection, conditions: list[sa.ColumnElement[bool]], skip: int
+) -> tuple[Any, ...] | None:
+    """The ordering key of the line ``skip`` lines into the day a page starts on.
+
+    The key is read from the ordering index alone, so skipping the earlier lines of that day costs index
+    entries, not rows with their voucher and account; the page itself then starts at that key.
+    """
+    found = connection.execute(
+        sa.select(*_ORDER).where(*conditions).order_by(*_ORDER).limit(1).offset(skip)
+    ).first()
+    return None if found is None else tuple(found)
 
 
 @dataclass(frozen=True)
