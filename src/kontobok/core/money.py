@@ -20,6 +20,8 @@ _EXPONENT_EXCEPTIONS: dict[str, int] = {
     "CLF": 4, "UYW": 4,
 }  # fmt: skip
 
+_TEN_TO_THE = {places: 10**places for places in range(5)}
+
 # Currencies kontobok lists and accepts: the ECB reference currencies plus the Nordic ones.
 KNOWN_CURRENCIES: tuple[str, ...] = (
     "AUD", "BGN", "BRL", "CAD", "CHF", "CNY", "CZK", "DKK", "EUR", "GBP", "HKD", "HUF", "IDR", "ILS",
@@ -67,13 +69,12 @@ def to_decimal(minor: int, currency: str) -> Decimal | int:
 
     JSON writers emit the result as a number: 1500, 1500.5, -0.35.
     """
-    places = exponent(currency)
-    if minor % _power_of_ten(places) == 0:
-        return minor // _power_of_ten(places)
-    while minor % 10 == 0:
-        minor //= 10
-        places -= 1
-    return Decimal(minor).scaleb(-places)
+    places = _EXPONENT_EXCEPTIONS.get(currency, 2)
+    scale: int = _TEN_TO_THE[places]
+    if minor % scale == 0:
+        return minor // scale
+    # exact: amounts have far fewer digits than the decimal context's 28
+    return Decimal(minor).scaleb(-places).normalize()
 
 
 def convert_to_base(minor: int, currency: str, rate: Decimal, base_currency: str) -> int:

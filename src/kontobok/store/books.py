@@ -43,16 +43,24 @@ def _account(row: sa.RowMapping) -> Account:
     return Account(row["account_id"], row["number"], row["name"], row["tax_number"])
 
 
+_CHART = (accounts.c.account_id, accounts.c.number, accounts.c.name, accounts.c.tax_number)
+_WHOLE_CHART = (
+    sa.select(*_CHART)
+    .where(accounts.c.organization_id == sa.bindparam("organization"))
+    .order_by(accounts.c.number)
+)
+
+
 def list_accounts(connection: sa.Connection, organization_id: int, query: str | None = None) -> list[Account]:
     """The chart of accounts ordered by number; ``query`` keeps those whose number or name contains it."""
-    statement = sa.select(accounts).where(accounts.c.organization_id == organization_id)
+    statement = _WHOLE_CHART
     if query:
         pattern = f"%{query.lower()}%"
         statement = statement.where(
             sa.func.lower(accounts.c.name).like(pattern) | sa.cast(accounts.c.number, sa.String).like(pattern)
         )
-    rows = connection.execute(statement.order_by(accounts.c.number)).mappings()
-    return [_account(row) for row in rows]
+    rows = connection.execute(statement, {"organization": organization_id})
+    return [Account(account_id, number, name, tax_number) for account_id, number, name, tax_number in rows]
 
 
 def get_account(connection: sa.Connection, organization_id: int, account_id: int) -> Account:
