@@ -38,6 +38,28 @@ def line(account: int, amount: Any, tax: int = 0, **extra: Any) -> dict[str, Any
     return {"accountNumber": account, "amount": amount, "tax": {"number": tax}, **extra}
 
 
+BBAN = "86011117947"
+
+
+def bank_account_body(**overrides: Any) -> dict[str, Any]:
+    """A valid ``BankAccountRequestPost`` for the organization's NOK account; ``overrides`` replace top-level
+    fields."""
+    body: dict[str, Any] = {
+        "type": "bban",
+        "number": BBAN,
+        "bic": "DNBANOKKXXX",
+        "name": "Driftskonto",
+        "owner": {
+            "name": "Testfirma AS",
+            "organizationNumber": "923609016",
+            "contact": {"name": "Kari Nordmann", "email": "kari@example.no"},
+        },
+        "ledgerAccount": {"number": 1920},
+    }
+    body.update(overrides)
+    return body
+
+
 def voucher(day: str, *lines: dict[str, Any], type_number: int = 6, **extra: Any) -> dict[str, Any]:
     """A ``TransactionInput`` posted on ``day``."""
     return {"transactionTypeNumber": type_number, "date": day, "lines": list(lines), **extra}

@@ -21,7 +21,7 @@ import pytest
 import sqlalchemy as sa
 
 from kontobok.exchange_rates import rates_on
-from tests.factories import Api, new_organization
+from tests.factories import Api, bank_account_body, new_organization
 from tests.powens import exact
 
 D = Decimal
@@ -30,26 +30,8 @@ IBAN = "NO9386011117947"
 OTHER_BBAN = "12345678903"
 
 
-def account_body(**overrides: Any) -> dict[str, Any]:
-    """A valid ``BankAccountRequestPost``; ``overrides`` replace top-level fields."""
-    body: dict[str, Any] = {
-        "type": "bban",
-        "number": BBAN,
-        "bic": "DNBANOKKXXX",
-        "name": "Driftskonto",
-        "owner": {
-            "name": "Testfirma AS",
-            "organizationNumber": "923609016",
-            "contact": {"name": "Kari Nordmann", "email": "kari@example.no"},
-        },
-        "ledgerAccount": {"number": 1920},
-    }
-    body.update(overrides)
-    return body
-
-
 def created_account(api: Api, **overrides: Any) -> dict[str, Any]:
-    answer = api.post("/v1/bankaccounts", account_body(**overrides))
+    answer = api.post("/v1/bankaccounts", bank_account_body(**overrides))
     assert answer.status_code == 201, answer.text
     created: dict[str, Any] = exact(answer)
     return created
@@ -201,7 +183,7 @@ BAD_FIELDS = [
 def test_a_bad_field_is_a_400_naming_it_and_stores_nothing(
     api: Api, changes: list[Callable[[dict[str, Any]], None]], path: str, keyword: str | None
 ) -> None:
-    body = account_body()
+    body = bank_account_body()
     for change in changes:
         change(body)
 
@@ -216,13 +198,15 @@ def test_a_bad_field_is_a_400_naming_it_and_stores_nothing(
 def test_a_bban_whose_check_digit_would_be_10_is_refused_whatever_its_last_digit(api: Api) -> None:
     """8601111705: remainder 1 under mod 11, so no eleventh digit makes it an account number."""
     for last in "0123456789":
-        problems = validation_problems(api.post("/v1/bankaccounts", account_body(number=f"8601111705{last}")))
+        problems = validation_problems(
+            api.post("/v1/bankaccounts", bank_account_body(number=f"8601111705{last}"))
+        )
         assert [(problem["path"], problem["keyword"]) for problem in problems] == [("/number", "format")]
     assert listed(api) == []
 
 
 def test_every_bad_identifier_is_reported_in_one_answer(api: Api) -> None:
-    body = account_body(type="iban", number="NO9486011117947", bic="DNBANOKK1")
+    body = bank_account_body(type="iban", number="NO9486011117947", bic="DNBANOKK1")
     body["owner"]["organizationNumber"] = "923609017"
     body["owner"]["contact"]["email"] = "nope"
 
@@ -238,7 +222,7 @@ def test_every_bad_identifier_is_reported_in_one_answer(api: Api) -> None:
 
 
 def test_both_bad_references_into_the_books_are_reported_in_one_answer(api: Api) -> None:
-    body = account_body(ledgerAccount={"number": 1111}, transactionType={"number": 99})
+    body = bank_account_body(ledgerAccount={"number": 1111}, transactionType={"number": 99})
     problems = validation_problems(api.post("/v1/bankaccounts", body))
     assert sorted(problem["path"] for problem in problems) == [
         "/ledgerAccount/number",
@@ -249,10 +233,12 @@ def test_both_bad_references_into_the_books_are_reported_in_one_answer(api: Api)
 
 def test_references_into_the_books_are_checked_once_the_body_is_well_formed(api: Api) -> None:
     """docs/semantics.md: the body's own problems first, all at once; then its references into the books."""
-    body = account_body(bic="DNBANOKK1", ledgerAccount={"number": 1111})
+    body = bank_account_body(bic="DNBANOKK1", ledgerAccount={"number": 1111})
     problems = validation_problems(api.post("/v1/bankaccounts", body))
     assert [problem["path"] for problem in problems] == ["/bic"]
-    problems = validation_problems(api.post("/v1/bankaccounts", account_body(ledgerAccount={"number": 1111})))
+    problems = validation_problems(
+        api.post("/v1/bankaccounts", bank_account_body(ledgerAccount={"number": 1111}))
+    )
     assert [problem["path"] for problem in problems] == ["/ledgerAccount/number"]
     assert listed(api) == []
 
@@ -260,7 +246,7 @@ def test_references_into_the_books_are_checked_once_the_body_is_well_formed(api:
 def test_a_number_the_organization_has_is_a_409(api: Api) -> None:
     first = created_account(api)
     for number in (BBAN, "8601.11.17947"):
-        again = api.post("/v1/bankaccounts", account_body(number=number, name="Another name"))
+        again = api.post("/v1/bankaccounts", bank_account_body(number=number, name="Another name"))
         assert again.status_code == 409, again.text
         assert again.json()["trackingId"] == again.headers["X-Trace-Id"]
     assert listed(api) == [first]

@@ -45,7 +45,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from kontobok.api.app import create_app
-from tests.factories import Api, line, voucher
+from tests.factories import Api, bank_account_body, line, voucher
 
 pytestmark = pytest.mark.slow
 
@@ -219,21 +219,7 @@ def seed(api: Api) -> SeededOffice:
     assert lines.status_code == 200, lines.text
     line_id = lines.json()[0]["id"]
 
-    account = api.post(
-        "/v1/bankaccounts",
-        {
-            "type": "bban",
-            "number": BBAN,
-            "bic": "DNBANOKKXXX",
-            "name": "Driftskonto",
-            "owner": {
-                "name": "Testfirma AS",
-                "organizationNumber": "923609016",
-                "contact": {"name": "Kari Nordmann", "email": "kari@example.no"},
-            },
-            "ledgerAccount": {"number": 1920},
-        },
-    )
+    account = api.post("/v1/bankaccounts", bank_account_body(number=BBAN))
     assert account.status_code == 201, account.text
     bank_account_id = account.json()["id"]
     balance = api.post(

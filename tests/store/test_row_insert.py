@@ -11,21 +11,11 @@ import sqlalchemy as sa
 
 from kontobok.store.database import read_transaction, write_transaction
 from kontobok.store.organizations import Organization
-from kontobok.store.posting import line_id_of
+from kontobok.store.posting import VOUCHER_COLUMNS, line_id_of
 from kontobok.store.row_insert import insert_rows, time_ordered_uuid
 from kontobok.store.schema import vouchers
 
-COLUMNS = (
-    "organization_id",
-    "voucher_id",
-    "transaction_type_number",
-    "voucher_number",
-    "voucher_date",
-    "comment",
-    "document_id",
-    "reverses_voucher_id",
-    "created_at",
-)
+COLUMNS = VOUCHER_COLUMNS
 
 
 def test_rows_read_back_as_written(engine: sa.Engine, organization: Organization) -> None:

@@ -42,7 +42,7 @@ from kontobok.store.schema import accounts, transaction_lines
 from kontobok.store.statement_import import import_statements
 from kontobok.store.verification import verify_books
 from tests import saft_files as saft
-from tests.factories import Api, line, new_organization, voucher
+from tests.factories import Api, bank_account_body, line, new_organization, voucher
 from tests.fixtures import FIXTURES
 from tests.support.single_shard import TENANT_TABLES, Verdict, judge, recording
 
@@ -97,18 +97,7 @@ def _post_and_read_the_books(api: Api) -> None:
 
 
 def _bank(api: Api) -> str:
-    body = {
-        "type": "bban",
-        "number": BBAN,
-        "bic": "DNBANOKKXXX",
-        "name": "Driftskonto",
-        "owner": {
-            "name": "Testfirma AS",
-            "organizationNumber": "923609016",
-            "contact": {"name": "Kari Nordmann", "email": "kari@example.no"},
-        },
-        "ledgerAccount": {"number": 1920},
-    }
+    body = bank_account_body(number=BBAN)
     account_id: str = _ok(api.post("/v1/bankaccounts", body), 201)["id"]
     for amount, moment in ((5000, "2024-01-31T22:00:00Z"), (5800, "2024-02-29T22:00:00Z")):
         balance = {"amount": amount, "timestamp": moment, "currency": {"code": "NOK"}}

@@ -59,11 +59,17 @@ def _check(answer: httpx.Response) -> httpx.Response:
     return answer
 
 
+def operating_account_id(client: httpx.Client) -> int:
+    """The API's id of ledger account 1920, the operating bank account."""
+    accounts = _check(client.get("/v1/accounts")).json()
+    found: int = next(account["id"] for account in accounts if account["number"] == OPERATING)
+    return found
+
+
 def endpoints(client: httpx.Client, lines: int) -> list[Endpoint]:
     """The measured requests, with ids looked up through the API itself. The deep page is page 20,000, or
     the last page when the books have fewer."""
-    accounts = _check(client.get("/v1/accounts")).json()
-    operating = next(account["id"] for account in accounts if account["number"] == OPERATING)
+    operating = operating_account_id(client)
     last_year = str(LAST_DAY.year)
     whole = {"dateFrom": FIRST_DAY.isoformat(), "dateTo": LAST_DAY.isoformat()}
     every_day = {"dateFrom": FIRST_DAY.isoformat(), "dateTo": f"{LAST_DAY.year + 1}-01-01"}

@@ -26,7 +26,7 @@ import httpx
 from kontobok.api.scopes import ALL_SCOPES
 from kontobok.bench.dataset import FIRST_DAY, LAST_DAY, OPERATING, generate_vouchers
 from kontobok.bench.files import WrittenBooks, write_books
-from kontobok.bench.latency import LatencyMeasure, measure, token_for
+from kontobok.bench.latency import LatencyMeasure, measure, operating_account_id, token_for
 from kontobok.bench.ledger_cli import LedgerMeasure, ledger_available, ledger_monthly
 from kontobok.bench.loading import ImportMeasure, import_books, new_organization
 from kontobok.bench.postgres import postgres_unavailable_reason, running_postgres
@@ -172,10 +172,8 @@ def _monthly_closings(base_url: str, client_id: str, client_secret: str) -> tupl
     with httpx.Client(base_url=base_url, timeout=60.0) as client:
         token = token_for(client, client_id, client_secret)
         client.headers["Authorization"] = f"Bearer {token}"
-        accounts = client.get("/v1/accounts").json()
-        operating = next(account["id"] for account in accounts if account["number"] == OPERATING)
         answer = client.get(
-            f"/v1/accountbalances/{operating}",
+            f"/v1/accountbalances/{operating_account_id(client)}",
             params={"dateFrom": FIRST_DAY.isoformat(), "dateTo": LAST_DAY.isoformat()},
         )
         body: Any = json.loads(answer.text, parse_float=Decimal)
