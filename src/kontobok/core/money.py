@@ -22,6 +22,14 @@ _EXPONENT_EXCEPTIONS: dict[str, int] = {
 
 _TEN_TO_THE = {places: 10**places for places in range(5)}
 
+# The largest amount one line, entry or balance may state, in units of its currency (the API's cap). It
+# keeps every single amount far inside the 64-bit range of minor units.
+MAX_AMOUNT = Decimal("999999999999.99")
+# The range of a stored total (per account and day or month): a signed 64-bit integer of minor units, the
+# column type of both databases. A write that would take a total outside it is refused, never rounded.
+MIN_STORED_TOTAL = -(2**63)
+MAX_STORED_TOTAL = 2**63 - 1
+
 # Currencies kontobok lists and accepts: the ECB reference currencies plus the Nordic ones.
 KNOWN_CURRENCIES: tuple[str, ...] = (
     "AUD", "BGN", "BRL", "CAD", "CHF", "CNY", "CZK", "DKK", "EUR", "GBP", "HKD", "HUF", "IDR", "ILS",
@@ -62,6 +70,18 @@ def to_minor_units(value: Decimal | int, currency: str, *, path: str) -> int | P
     if scaled != scaled.to_integral_value():
         return Problem(path, "multipleOf", f"{currency} amounts have at most {exponent(currency)} decimals")
     return int(scaled)
+
+
+def to_capped_minor_units(value: Decimal, currency: str, *, path: str) -> int | Problem:
+    """Like :func:`to_minor_units`, for an amount read from a file: at most ``MAX_AMOUNT`` either way."""
+    if value.is_finite() and abs(value) > MAX_AMOUNT:
+        return Problem(path, "maximum", f"{value} is larger than the largest amount kontobok takes, {MAX_AMOUNT}")
+    return to_minor_units(value, currency, path=path)
+
+
+def fits_stored_total(total: int) -> bool:
+    """Whether ``total`` minor units fit a stored total (a signed 64-bit integer)."""
+    return MIN_STORED_TOTAL <= total <= MAX_STORED_TOTAL
 
 
 def to_decimal(minor: int, currency: str) -> Decimal | int:

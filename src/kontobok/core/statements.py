@@ -56,6 +56,8 @@ class Statement:
     # an end of day: it is checked with the statement but describes no day's end.
     opening_is_final: bool = True
     closing_is_final: bool = True
+    # the line of the file the statement starts on, for errors that concern the statement as a whole
+    source_line: int = 1
 
     @property
     def computed_closing(self) -> int:

@@ -22,41 +22,79 @@ entry booked on 2009-10-29 with value day 2009-10-30 in that day's ``CLBD``; the
 out a credit booked on 2020-11-24 with value day 2020-11-25, so its statement is 1,537.00 short. Such a
 statement is returned as the bank states it, with its ``difference``.
 
-The file is read with ``lxml.etree.iterparse``: each ``Stmt`` is turned into a record and then cleared,
-with everything before it, so memory holds one statement. Elements are matched by local name, so
+The file is read with ``lxml.etree.iterparse``: each ``Ntry`` is turned into a record as soon as it ends and
+then dropped, each ``Stmt`` once it ends, with everything before it, so memory holds the entries of one
+statement as records. A statement may hold at most ``MAX_ENTRIES_PER_STATEMENT`` entries; one with more is
+refused at the entry past the limit, before it is held. Elements are matched by local name, so
 camt.053.001.02, .04 and .08 (and the versions between) all read the same way.
+
+Values are read strictly by ISO 20022's own types: an amount is a decimal of ASCII digits with at most five
+decimals and 18 digits in all, no sign, exponent or separator (``1E+3``, ``NaN``, ``1_000`` and other
+scripts' digits are refused), and at most 999 999 999 999.99 as the API allows; a day (``ISODate``) is
+``YYYY-MM-DD`` exactly, a date-time (``ISODateTime``) that day followed by ``T`` and a time. The whole text
+of an element counts, comments inside it included (see :mod:`kontobok.importers.xml_text`).
 
 Identity: ``Stmt/Id/ElctrncSeqNb/account``; the bank's statement id is unique for the account.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from lxml import etree
 
 from kontobok.core.errors import Problem, ValidationFailed
-from kontobok.core.money import to_minor_units
+from kontobok.core.money import to_capped_minor_units
 from kontobok.core.statements import StatedBalance, Statement, StatementEntry
+from kontobok.importers.xml_text import element_text, local_name, source_line
+
+MAX_ENTRIES_PER_STATEMENT = 50_000
 
 _UNBOOKED = frozenset({"PDNG", "INFO", "FUTR"})
 _SIGNS = {"CRDT": 1, "DBIT": -1}
+# ISO 20022 ``ActiveOrHistoricCurrencyAndAmount``: xs:decimal, at most 18 digits of which 5 fractional,
+# never negative; ``ISODate`` and ``ISODateTime``.
+_AMOUNT = re.compile(r"[0-9]{1,18}(?:\.[0-9]{1,5})?")
+_TOTAL_DIGITS = 18
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_ISO_DATE_TIME = re.compile(
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2})T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?(?:Z|[+-][0-9]{2}:[0-9]{2})?"
+)
+
+
+@dataclass
+class _Open:
+    """The statement being read: the records of its entries so far."""
+
+    element: etree._Element | None = None
+    currency: str = ""
+    entries: list[StatementEntry] = field(default_factory=list)
+    count: int = 0
 
 
 def read_camt053(path: Path) -> Iterator[Statement]:
     """Each ``Stmt`` of the document in order; raises ``ValidationFailed`` at the first malformed one."""
     count = 0
+    current = _Open()
     with path.open("rb") as stream:
         events = etree.iterparse(
-            stream, events=("end",), tag="{*}Stmt", resolve_entities=False, no_network=True
+            stream, events=("end",), tag=("{*}Stmt", "{*}Ntry"), resolve_entities=False, no_network=True
         )
         try:
             for _, element in events:
+                parent = element.getparent()
+                if local_name(element) == "Ntry":
+                    if local_name(parent) == "Stmt" and parent is not None:
+                        _take_entry(current, parent, element)
+                    continue
                 count += 1
-                statement = _statement(element)
+                statement = _statement(element, current if current.element is element else _Open())
+                current = _Open()
                 _forget(element)
                 yield statement
         except etree.XMLSyntaxError as error:
@@ -68,6 +106,24 @@ def read_camt053(path: Path) -> Iterator[Statement]:
         raise _failure(root, "no Stmt element: the document is not a camt.053 statement")
 
 
+def _take_entry(current: _Open, statement: etree._Element, entry: etree._Element) -> None:
+    """Read one ``Ntry`` of ``statement`` into a record and drop the element."""
+    if current.element is not statement:
+        current.element, current.currency, current.entries, current.count = statement, "", [], 0
+    current.count += 1
+    if current.count > MAX_ENTRIES_PER_STATEMENT:
+        raise _failure(
+            entry,
+            f"the statement that starts at line {source_line(statement)} has more than "
+            f"{MAX_ENTRIES_PER_STATEMENT} entries (Ntry), the most kontobok reads in one statement",
+        )
+    if not current.currency:
+        current.currency = _currency(statement)
+    if (_text(entry, "Sts/Cd") or _text(entry, "Sts")) not in _UNBOOKED:
+        current.entries.append(_entry(entry, current.currency))
+    statement.remove(entry)
+
+
 def _forget(element: etree._Element) -> None:
     """Drop the statement and everything parsed before it, so memory holds one statement at a time."""
     element.clear()
@@ -76,13 +132,27 @@ def _forget(element: etree._Element) -> None:
         del parent[0]
 
 
-def _statement(element: etree._Element) -> Statement:
+def _statement(element: etree._Element, read: _Open) -> Statement:
     account = _text(element, "Acct/Id/IBAN") or _text(element, "Acct/Id/Othr/Id")
     if not account:
         raise _failure(element, "Stmt has no account (Acct/Id/IBAN or Acct/Id/Othr/Id)")
     statement_id = _text(element, "Id")
     if not statement_id:
         raise _failure(element, "Stmt has no Id")
+    opening, closing = _stated_balances(element)
+    currency = read.currency or _currency(element)
+    return Statement(
+        identity=f"{statement_id}/{_text(element, 'ElctrncSeqNb')}/{account}",
+        account_number=account,
+        currency=currency,
+        opening=_balance(opening, currency),
+        closing=_balance(closing, currency),
+        entries=tuple(read.entries),
+        source_line=source_line(element),
+    )
+
+
+def _stated_balances(element: etree._Element) -> tuple[etree._Element, etree._Element]:
     balances: dict[str, etree._Element] = {}
     for balance in element.iterfind("{*}Bal"):
         code = _text(balance, "Tp/CdOrPrtry/Cd") or _text(balance, "Tp/Cd")
@@ -93,20 +163,14 @@ def _statement(element: etree._Element) -> Statement:
     closing = balances.get("CLBD")
     if closing is None:
         raise _failure(element, "Stmt has no closing balance (Bal of type CLBD)")
-    currency = _text(element, "Acct/Ccy") or _currency_of(opening)
-    entries = tuple(
-        _entry(entry, currency)
-        for entry in element.iterfind("{*}Ntry")
-        if (_text(entry, "Sts/Cd") or _text(entry, "Sts")) not in _UNBOOKED
-    )
-    return Statement(
-        identity=f"{statement_id}/{_text(element, 'ElctrncSeqNb')}/{account}",
-        account_number=account,
-        currency=currency,
-        opening=_balance(opening, currency),
-        closing=_balance(closing, currency),
-        entries=entries,
-    )
+    return opening, closing
+
+
+def _currency(statement: etree._Element) -> str:
+    """The statement's currency: ``Acct/Ccy``, else that of its opening balance's amount."""
+    if currency := _text(statement, "Acct/Ccy"):
+        return currency
+    return _currency_of(_stated_balances(statement)[0])
 
 
 def _balance(element: etree._Element, currency: str) -> StatedBalance:
@@ -156,21 +220,20 @@ def _counterparty(element: etree._Element, *, incoming: bool) -> tuple[str | Non
 def _amount(element: etree._Element, currency: str) -> int:
     """``Amt`` in minor units, signed by ``CdtDbtInd``."""
     amount = element.find("{*}Amt")
-    if amount is None or not (text := (amount.text or "").strip()):
+    if amount is None or not (text := element_text(amount, f"{_name(element)}/Amt")):
         raise _failure(element, f"{_name(element)} has no Amt")
     stated = amount.get("Ccy")
     if stated is not None and stated != currency:
         raise _failure(amount, f"Amt is in {stated}, the statement in {currency}")
-    try:
-        value = Decimal(text)
-    except InvalidOperation as error:
-        raise _failure(amount, f"Amt {text!r} is not a number") from error
-    if value < 0:
-        raise _failure(amount, f"Amt {text} is negative; the sign belongs in CdtDbtInd")
+    if not _AMOUNT.fullmatch(text) or sum(character.isdigit() for character in text) > _TOTAL_DIGITS:
+        raise _failure(
+            amount,
+            f"Amt {text[:40]!r} is not an ISO 20022 amount (digits, a point and at most 5 decimals, no sign)",
+        )
     indicator = _text(element, "CdtDbtInd")
     if indicator not in _SIGNS:
         raise _failure(element, f"{_name(element)} has CdtDbtInd {indicator!r}, not CRDT or DBIT")
-    minor = to_minor_units(value, currency, path=f"line {_line(amount)}")
+    minor = to_capped_minor_units(Decimal(text), currency, path=f"line {_line(amount)} Amt")
     if isinstance(minor, Problem):
         raise ValidationFailed([minor])
     return _SIGNS[indicator] * minor
@@ -185,29 +248,36 @@ def _currency_of(balance: etree._Element) -> str:
 
 
 def _day(element: etree._Element, path: str) -> date | None:
-    """The day of ``path/Dt`` or ``path/DtTm``: a date-time's own calendar day, as the bank wrote it."""
-    text = _text(element, f"{path}/Dt") or _text(element, f"{path}/DtTm")
-    if not text:
+    """The day of ``path/Dt`` (``YYYY-MM-DD``) or ``path/DtTm`` (that day, ``T`` and a time): a date-time's
+    own calendar day, as the bank wrote it."""
+    day = _text(element, f"{path}/Dt")
+    moment = "" if day else _text(element, f"{path}/DtTm")
+    if not day and not moment:
         return None
+    match = _ISO_DATE.fullmatch(day) if day else _ISO_DATE_TIME.fullmatch(moment)
     try:
-        return date.fromisoformat(text[:10])
+        if match is None:
+            raise ValueError(day or moment)
+        return date.fromisoformat(match.group(1) if moment else day)
     except ValueError as error:
-        raise _failure(element, f"{_name(element)}/{path} {text!r} is not a date") from error
+        kind = "Dt" if day else "DtTm"
+        expected = "YYYY-MM-DD" if day else "YYYY-MM-DDThh:mm:ss"
+        raise _failure(
+            element, f"{_name(element)}/{path}/{kind} {(day or moment)[:40]!r} is not a date ({expected})"
+        ) from error
 
 
 def _text(element: etree._Element, path: str) -> str:
-    """The stripped text at ``path`` (local names separated by ``/``), or ``""``."""
-    found = element.find("/".join(f"{{*}}{name}" for name in path.split("/")))
-    return (found.text or "").strip() if found is not None else ""
+    """The whole stripped text at ``path`` (local names separated by ``/``), or ``""``."""
+    return element_text(element.find("/".join(f"{{*}}{name}" for name in path.split("/"))), path)
 
 
 def _name(element: etree._Element) -> str:
-    return etree.QName(element).localname
+    return local_name(element)
 
 
 def _line(element: etree._Element | None) -> int:
-    line = getattr(element, "sourceline", None)
-    return line if isinstance(line, int) else 1
+    return source_line(element)
 
 
 def _failure(element: etree._Element | None, message: str) -> ValidationFailed:

@@ -48,6 +48,8 @@ def _parse(raw: bytes) -> VoucherDraft | list[Problem]:
         data = json.loads(raw, parse_float=Decimal)
     except (ValueError, UnicodeDecodeError) as error:
         return [Problem("", "format", f"not valid JSON: {error}")]
+    except RecursionError:
+        return [Problem("", "format", "not a TransactionInput: its JSON is nested too deeply")]
     try:
         return to_voucher_draft(TransactionInput.model_validate(data))
     except ValidationError as error:

@@ -40,6 +40,12 @@ the counterparty's IBAN, 18 characters, where SWIFT allows a 16-character custom
 with a ``:61:`` that does not match the standard layout is parsed with the package's relaxed
 ``StatementGLS`` layout instead (a customer reference of any length up to ``//``).
 
+Amounts and days are checked against SWIFT's own layout before the package reads them, because the package
+matches them with Python's ``\d``, which takes any script's digits: a balance is a mark, ``YYMMDD``, a
+currency and an amount of ASCII digits with one decimal comma (``15d``: at most 15 characters, at least one
+digit before the comma); a ``:61:`` starts with its ``YYMMDD`` value date, an optional ``MMDD`` entry date,
+its mark and such an amount. Every amount is at most 999 999 999 999.99, as the API allows.
+
 Identity: ``:20:/statement number/page/account/opening day``. ASN Bank sends ``:20:0000000000`` for every
 statement and numbers them ``n/1`` from 1 each month, so the opening day keeps January's 1/1 apart from
 February's. The identity is made of what the statement says, not of where it sits in a file: the same
@@ -61,7 +67,7 @@ from mt940.options import Options
 from mt940.tags import TAG_BY_ID, StatementGLS, Tag
 
 from kontobok.core.errors import Problem, ValidationFailed
-from kontobok.core.money import to_minor_units
+from kontobok.core.money import to_capped_minor_units
 from kontobok.core.statements import StatedBalance, Statement, StatementEntry
 
 _TagSet = Mapping[int | str, Tag]
@@ -89,6 +95,13 @@ _OPENING_SLUGS = ("opening_balance", "final_opening_balance", "intermediate_open
 _CLOSING_SLUGS = ("closing_balance", "final_closing_balance", "intermediate_closing_balance")
 _OTHER_BALANCE_SLUGS = ("available_balance", "forward_available_balance")
 _NO_REFERENCE = "NONREF"
+# SWIFT's layouts of a balance (``1!a6!n3!a15d``) and of the start of a ``:61:`` (``6!n[4!n]2a[1!a]15d``),
+# in ASCII digits; the ``d`` amount has one decimal comma and at least one digit before it.
+_BALANCE_LAYOUT = re.compile(r"[CD][0-9]{6}[A-Z]{3}(?P<amount>[0-9]+,[0-9]*)", re.ASCII | re.IGNORECASE)
+_ENTRY_LAYOUT = re.compile(
+    r"[0-9]{6}(?:[0-9]{4}|\s{2})?[A-Z]?[DC][A-Z]?[\n ]?(?P<amount>[0-9]+,[0-9]*)", re.ASCII | re.IGNORECASE
+)
+_MAX_AMOUNT_CHARACTERS = 15
 
 
 @dataclass(frozen=True)
@@ -221,6 +234,8 @@ def _decode(raw: bytes) -> str:
 
 def _statement(chunk: _Chunk) -> Statement:
     tags = chunk.tags()
+    for tag in tags:
+        _check_layout(tag)
     transactions, recorder = _parse(chunk, tags)
     data = transactions.data
     account = str(data.get("account_identification") or "").strip()
@@ -259,6 +274,7 @@ def _statement(chunk: _Chunk) -> Statement:
         for name in ("transaction_reference", "statement_number", "sequence_number")
     )
     return Statement(
+        source_line=chunk.first_line,
         identity=f"{key}/{account}/{opening.day.isoformat()}",
         account_number=account,
         currency=currency,
@@ -269,6 +285,26 @@ def _statement(chunk: _Chunk) -> Statement:
         opening_is_final=opening_finals[0],
         closing_is_final=closing_finals[-1],
     )
+
+
+def _check_layout(tag: _TagText) -> None:
+    """Refuse a balance or ``:61:`` whose day or amount is not in SWIFT's layout of ASCII digits."""
+    if tag.number in {"60", "62", "64", "65"}:
+        layout, what = _BALANCE_LAYOUT, "a balance (mark, YYMMDD, currency, amount such as 1234,56)"
+    elif tag.number == "61":
+        layout, what = _ENTRY_LAYOUT, "an entry (YYMMDD, optional MMDD, mark, amount such as 1234,56)"
+    else:
+        return
+    match = layout.match(tag.value)
+    after = tag.value[match.end() : match.end() + 1] if match else ""
+    if (
+        match is None
+        or len(match["amount"]) > _MAX_AMOUNT_CHARACTERS
+        or after.isdigit()
+        or after == ","
+        or (tag.number != "61" and tag.value[match.end() :].strip())
+    ):
+        raise _failure(tag.line, f":{tag.full}: {_first(tag.value)[:40]!r} is not {what}")
 
 
 def _tag_lines(tags: list[_TagText], numbers: set[str], count: int, fallback: int) -> list[int]:
@@ -387,7 +423,7 @@ def _text(value: object) -> str:
 
 
 def _minor(amount: Decimal, currency: str, line: int) -> int:
-    minor = to_minor_units(amount, currency, path=f"line {line}")
+    minor = to_capped_minor_units(amount, currency, path=f"line {line}")
     if isinstance(minor, Problem):
         raise ValidationFailed([minor])
     return minor

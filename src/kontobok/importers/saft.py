@@ -41,8 +41,17 @@ None of it changes what the ledger holds.
 
 The file is read with ``lxml.etree.iterparse``, asking only for the end of the elements above. Each one is
 turned into a record and then cleared, together with everything parsed before it, so memory holds one
-transaction at a time however large the file. The first malformed element raises ``ValidationFailed``
-with the line it is on and the path of the element at fault, e.g. ``line 57 Line/DebitAmount/Amount``.
+transaction at a time however large the file. A transaction may have at most
+``MAX_LINES_PER_TRANSACTION`` lines: the reader counts them as they end and refuses the transaction at the
+line past the limit, before it is held. The first malformed element raises ``ValidationFailed`` with the
+line it is on and the path of the element at fault, e.g. ``line 57 Line/DebitAmount/Amount``.
+
+Values are read strictly by the schema's types, from the element's whole text (comments inside it
+included, see :mod:`kontobok.importers.xml_text`): numbers (``xs:decimal``: an optional sign, ASCII digits
+and a point, at most 22 digits; amounts ``SAFmonetaryType``, at most 999 999 999 999.99 either way as the
+API allows), whole numbers (``xs:integer``, at most 9 digits), days (``xs:date``, ``YYYY-MM-DD`` with an
+optional time zone) and the selection's years (1970 to 2100). ``1E+3``, ``NaN``, ``1_000`` and digits of
+other scripts are refused.
 """
 
 from __future__ import annotations
@@ -59,7 +68,7 @@ from typing import TypeVar
 from lxml import etree
 
 from kontobok.core.errors import Problem, ValidationFailed
-from kontobok.core.money import to_minor_units
+from kontobok.core.money import to_capped_minor_units
 from kontobok.core.saft import (
     SaftAccount,
     SaftAnalysisType,
@@ -70,6 +79,9 @@ from kontobok.core.saft import (
     SaftTaxCode,
     SaftTransaction,
 )
+from kontobok.importers.xml_text import element_text, local_name, source_line
+
+MAX_LINES_PER_TRANSACTION = 20_000
 
 _Element = etree._Element
 
@@ -88,12 +100,17 @@ _DROPPED = (
     "Taxonomy", "UOMTableEntry", "MovementTypeTableEntry", "Product", "PhysicalStockEntry", "Owner",
     "Asset", "Invoice", "Payment", "StockMovement", "AssetTransaction",
 )  # fmt: skip
-_TAGS = tuple(f"{{*}}{name}" for name in (*_READ, *_DROPPED))
+# ``Line`` is asked for only to count a transaction's lines while it is being read.
+_TAGS = tuple(f"{{*}}{name}" for name in (*_READ, *_DROPPED, "Line"))
 
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
-_INTEGER = re.compile(r"[+-]?\d+")
-_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:Z|[+-]\d{2}:\d{2})?")
+# xs:decimal, xs:integer and xs:date, in ASCII digits only
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+_MAX_DIGITS = 22
+_INTEGER = re.compile(r"[+-]?[0-9]{1,9}")
+_DATE = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(?:Z|[+-][0-9]{2}:[0-9]{2})?")
 _CURRENCY = re.compile(r"[A-Z]{3}")
+# PeriodStartYear and PeriodEndYear in the schema
+_FIRST_YEAR, _LAST_YEAR = 1970, 2100
 
 
 _Fields = dict[str, _Element]
@@ -110,6 +127,8 @@ def read_saft(path: Path) -> Iterator[SaftItem]:
         events = etree.iterparse(stream, events=("end",), tag=_TAGS, resolve_entities=False, no_network=True)
         try:
             for _, element in events:
+                if _counted_line(element, context):
+                    continue
                 yield from _records(element, context)
                 _forget(element)
         except etree.XMLSyntaxError as error:
@@ -131,6 +150,24 @@ class _Context:
     journal: _Element | None = None  # held, so that lxml hands back this very proxy for the same journal
     journal_id: str = ""
     journal_type: str | None = None
+    lines_read: int = 0  # lines of the transaction being read
+
+
+def _counted_line(element: _Element, context: _Context) -> bool:
+    """Whether ``element`` is a ``Line``: counted when it belongs to a transaction, and left in place."""
+    if _name(element) != "Line":
+        return False
+    transaction = element.getparent()
+    if _name(transaction) == "Transaction":
+        context.lines_read += 1
+        if context.lines_read > MAX_LINES_PER_TRANSACTION:
+            raise _invalid(
+                element,
+                "Transaction/Line",
+                f"the transaction that starts at line {_line(transaction)} has more than "
+                f"{MAX_LINES_PER_TRANSACTION} lines, the most kontobok reads in one transaction",
+            )
+    return True
 
 
 def _records(element: _Element, context: _Context) -> Iterator[SaftItem]:
@@ -157,6 +194,7 @@ def _records(element: _Element, context: _Context) -> Iterator[SaftItem]:
     elif name == "AnalysisTypeTableEntry":
         yield _analysis_type(element)
     else:
+        context.lines_read = 0
         yield _transaction(element, currency, context)
 
 
@@ -219,8 +257,10 @@ def _month(criteria: _Element, given: _Fields, path: str, name: str) -> date:
         raise _invalid(period, f"{path}/{name}", f"period {month} is not a month of the year (1 to 12)")
     year_element = _require(criteria, given, path, f"{name}Year")
     year = _integer(year_element, f"{path}/{name}Year")
-    if not 1 <= year <= 9999:
-        raise _invalid(year_element, f"{path}/{name}Year", f"{year} is not a year")
+    if not _FIRST_YEAR <= year <= _LAST_YEAR:
+        raise _invalid(
+            year_element, f"{path}/{name}Year", f"{year} is not a year from {_FIRST_YEAR} to {_LAST_YEAR}"
+        )
     return date(year, month, 1)
 
 
@@ -430,7 +470,7 @@ def _require(element: _Element, fields: _Fields, path: str, name: str) -> _Eleme
 
 def _required(element: _Element, fields: _Fields, path: str, name: str) -> str:
     """The text of child ``name``, which must be there and not be empty."""
-    text = _text(_require(element, fields, path, name))
+    text = _text(_require(element, fields, path, name), f"{path}/{name}")
     if not text:
         raise _missing(fields[name], f"{path}/{name}", f"{name} is empty")
     return text
@@ -446,48 +486,47 @@ def _parsed(fields: _Fields, path: str, name: str, parse: Callable[[_Element, st
     return parse(found, f"{path}/{name}") if found is not None else None
 
 
-def _text(element: _Element | None) -> str:
-    return (element.text or "").strip() if element is not None else ""
+def _text(element: _Element | None, path: str = "") -> str:
+    return element_text(element, path)
 
 
 def _minor(element: _Element, path: str, currency: str) -> int:
-    minor = to_minor_units(_decimal(element, path), currency, path=f"line {_line(element)} {path}")
+    minor = to_capped_minor_units(_decimal(element, path), currency, path=f"line {_line(element)} {path}")
     if isinstance(minor, Problem):
         raise ValidationFailed([minor])
     return minor
 
 
 def _decimal(element: _Element, path: str) -> Decimal:
-    text = _text(element)
-    if not _NUMBER.fullmatch(text):
-        raise _invalid(element, path, f"{text!r} is not a number")
+    text = _text(element, path)
+    if not _NUMBER.fullmatch(text) or sum(character.isdigit() for character in text) > _MAX_DIGITS:
+        message = f"{text[:40]!r} is not a number (xs:decimal, at most {_MAX_DIGITS} digits)"
+        raise _invalid(element, path, message)
     return Decimal(text)
 
 
 def _integer(element: _Element, path: str) -> int:
-    text = _text(element)
+    text = _text(element, path)
     if not _INTEGER.fullmatch(text):
-        raise _invalid(element, path, f"{text!r} is not a whole number")
+        raise _invalid(element, path, f"{text[:40]!r} is not a whole number of at most 9 digits")
     return int(text)
 
 
 def _date(element: _Element, path: str) -> date:
-    text = _text(element)
+    text = _text(element, path)
     match = _DATE.fullmatch(text)
     try:
         return date.fromisoformat(match.group(1) if match else "not a date")
     except ValueError as error:
-        raise _invalid(element, path, f"{text!r} is not a date (YYYY-MM-DD)") from error
+        raise _invalid(element, path, f"{text[:40]!r} is not a date (YYYY-MM-DD)") from error
 
 
 def _name(element: _Element | None) -> str:
-    tag = element.tag if element is not None else None
-    return tag[tag.rfind("}") + 1 :] if isinstance(tag, str) else ""
+    return local_name(element)
 
 
 def _line(element: _Element | None) -> int:
-    line = getattr(element, "sourceline", None)
-    return line if isinstance(line, int) else 1
+    return source_line(element)
 
 
 def _missing(element: _Element | None, path: str, message: str) -> ValidationFailed:

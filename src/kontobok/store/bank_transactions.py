@@ -21,6 +21,7 @@ from kontobok.core.errors import NotFound
 from kontobok.core.periods import DateRange
 from kontobok.store.clock import as_utc, utc_now
 from kontobok.store.schema import bank_daily_totals, bank_transactions
+from kontobok.store.total_limits import check_all_written, check_deltas_fit, fits_after_adding
 
 _transactions = bank_transactions.c
 _totals = bank_daily_totals.c
@@ -107,8 +108,12 @@ def _add_to_daily_totals(
         entry[2] += 1
     if not sums:
         return
+    def describe(key: tuple[uuid.UUID, str, date]) -> str:
+        return f"the {key[1]} total of bank account {key[0]} on {key[2]}"
+
+    check_deltas_fit({key: entry[:2] for key, entry in sums.items()}, describe)
     statement = _insert(connection)(bank_daily_totals)
-    connection.execute(
+    written = connection.execute(
         statement.on_conflict_do_update(
             index_elements=["organization_id", "bank_account_id", "currency", "day"],
             set_={
@@ -116,7 +121,9 @@ def _add_to_daily_totals(
                 "outflow": _totals.outflow + statement.excluded.outflow,
                 "transaction_count": _totals.transaction_count + statement.excluded.transaction_count,
             },
-        ),
+            where=fits_after_adding(_totals.inflow, statement.excluded.inflow)
+            & fits_after_adding(_totals.outflow, statement.excluded.outflow),
+        ).returning(_totals.bank_account_id, _totals.currency, _totals.day),
         [
             {
                 "organization_id": organization_id,
@@ -130,6 +137,7 @@ def _add_to_daily_totals(
             for (account, currency, day), (inflow, outflow, count) in sorted(sums.items(), key=str)
         ],
     )
+    check_all_written(sums, [(account, currency, day) for account, currency, day in written], describe)
 
 
 def _stored(row: sa.RowMapping) -> StoredBankTransaction:

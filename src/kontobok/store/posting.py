@@ -5,7 +5,9 @@ advanced with an ``UPDATE … RETURNING``, which also serialises concurrent writ
 transaction rolls the counter back with everything else, so no number is ever skipped.
 
 The per-day totals are aggregated in memory for the whole batch and written with one upsert per account and
-day, in key order so that concurrent writers always lock rows in the same order.
+day, in key order so that concurrent writers always lock rows in the same order. A batch that would take any
+per-day or per-month total outside the signed 64-bit range is refused and rolls back
+(:mod:`kontobok.store.total_limits`).
 """
 
 from __future__ import annotations
@@ -13,18 +15,20 @@ from __future__ import annotations
 import json
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from kontobok.core.money import fits_stored_total
 from kontobok.core.voucher import PostingLine, PostingVoucher, VoucherDraft, build_voucher
 from kontobok.store.books import account_ids_by_number, list_transaction_types, load_ledger_context
 from kontobok.store.clock import utc_now
 from kontobok.store.organizations import Organization
 from kontobok.store.row_insert import Row, insert_rows, time_ordered_uuid
+from kontobok.store.total_limits import check_all_written, check_deltas_fit, fits_after_adding, overflow
 from kontobok.store.schema import (
     account_daily_totals,
     daily_line_counts,
@@ -107,9 +111,12 @@ def post_vouchers(
                 total.movement += line.amount
                 total.incoming += line.amount if is_incoming else 0
                 total.line_count += 1
+    all_totals = _with_monthly_sums(totals)
+    describe = _total_namer(account_ids)
+    _check_batch_fits(batch, all_totals, describe)
     insert_rows(connection, vouchers, VOUCHER_COLUMNS, voucher_rows)
     insert_rows(connection, transaction_lines, LINE_COLUMNS, line_rows)
-    _add_to_daily_totals(connection, organization_id, _with_monthly_sums(totals))
+    check_all_written(all_totals, _add_to_daily_totals(connection, organization_id, all_totals), describe)
     _add_to_line_counts(connection, organization_id, totals)
     return posted
 
@@ -239,6 +246,32 @@ def _with_monthly_sums(
     return {**totals, **months}
 
 
+def _total_namer(account_ids: dict[int, int]) -> Callable[[tuple[int, int, date]], str]:
+    """A function that names a total in an error: its account's number and its day or month."""
+
+    def describe(key: tuple[int, int, date]) -> str:
+        account_id, basis, day = key
+        number = next((n for n, i in account_ids.items() if i == account_id), account_id)
+        if basis in MONTHLY_BASIS.values():
+            return f"the total of account {number} for {day:%Y-%m}"
+        return f"the total of account {number} on {day}"
+
+    return describe
+
+
+def _check_batch_fits(
+    batch: Sequence[PostingVoucher],
+    totals: dict[tuple[int, int, date], _Total],
+    describe: Callable[[tuple[int, int, date]], str],
+) -> None:
+    """Refuse, before writing, a line or a batch sum that is itself outside the 64-bit range."""
+    for voucher in batch:
+        for line in voucher.lines:
+            if not (fits_stored_total(line.amount) and fits_stored_total(line.currency_amount)):
+                raise overflow(f"the amount of a line on account {line.account_number} on {line.day}")
+    check_deltas_fit({key: (t.movement, t.incoming) for key, t in totals.items()}, describe)
+
+
 def _upsert(connection: sa.Connection) -> type[postgresql.Insert] | type[sqlite.Insert]:
     return postgresql.Insert if connection.dialect.name == "postgresql" else sqlite.Insert
 
@@ -265,7 +298,8 @@ def _add_to_line_counts(
 
 def _add_to_daily_totals(
     connection: sa.Connection, organization_id: int, totals: dict[tuple[int, int, date], _Total]
-) -> None:
+) -> list[tuple[int, int, date]]:
+    """Add the batch's sums to the stored totals; return the keys written (those that stay in range)."""
     rows = [
         {
             "organization_id": organization_id,
@@ -280,7 +314,7 @@ def _add_to_daily_totals(
     ]
     statement = _upsert(connection)(account_daily_totals)
     table = account_daily_totals.c
-    connection.execute(
+    written = connection.execute(
         statement.on_conflict_do_update(
             index_elements=["organization_id", "account_id", "basis", "day"],
             set_={
@@ -288,9 +322,12 @@ def _add_to_daily_totals(
                 "incoming": table.incoming + statement.excluded.incoming,
                 "line_count": table.line_count + statement.excluded.line_count,
             },
-        ),
+            where=fits_after_adding(table.movement, statement.excluded.movement)
+            & fits_after_adding(table.incoming, statement.excluded.incoming),
+        ).returning(table.account_id, table.basis, table.day),
         rows,
     )
+    return [(account_id, basis, day) for account_id, basis, day in written]
 
 
 def post_drafts(

@@ -176,9 +176,14 @@ def _take_header(connection: sa.Connection, state: _State, header: SaftHeader) -
         start = start.replace(year=start.year + 1)
 
 
+def _is_small_number(text: str) -> bool:
+    """Whether ``text`` is ASCII digits that fit an account or code number (other scripts' digits are not)."""
+    return text.isascii() and text.isdigit() and len(text) <= 8
+
+
 def _number_of(state: _State, account_id: str, where: str) -> int | None:
     text = account_id.strip()
-    if not text.isdigit() or not 1000 <= int(text) <= 99999999:
+    if not (text.isascii() and text.isdigit() and len(text) <= 8) or not 1000 <= int(text) <= 99999999:
         state.problems.append(
             Problem(where, "format", f"AccountID {account_id!r} is not an account number kontobok can hold")
         )
@@ -250,7 +255,7 @@ def _take_party(connection: sa.Connection, state: _State, party: SaftParty) -> N
 def _take_tax_code(state: _State, code: SaftTaxCode) -> None:
     """The file's code maps to its ``StandardTaxCode``; to its own number only when it states none."""
     candidate = code.standard_tax_code if code.standard_tax_code is not None else code.tax_code
-    if candidate.strip().isdigit() and int(candidate) in _STANDARD_RATES:
+    if _is_small_number(candidate.strip()) and int(candidate) in _STANDARD_RATES:
         state.tax_codes[code.tax_code] = int(candidate)
         return
     state.tax_codes[code.tax_code] = 0
@@ -273,7 +278,7 @@ def _post_openings(connection: sa.Connection, state: _State) -> None:
     remainder = {int(key): opening for key, (opening, _) in state.stated.items()}
     party_lines: list[tuple[int, int, str, str]] = []
     for (kind, party_id, account_id), opening in sorted(state.party_openings.items()):
-        if account_id.isdigit() and int(account_id) in remainder:
+        if _is_small_number(account_id) and int(account_id) in remainder:
             party_lines.append((int(account_id), opening, kind, party_id))
             remainder[int(account_id)] -= opening
     lines: list[tuple[int, int, str | None, str | None]] = [

@@ -16,9 +16,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, Field, StrictInt, StrictStr, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from kontobok.core.money import MAX_AMOUNT
 from kontobok.core.voucher import InvoiceRef, LineDraft, VoucherDraft
-
-MAX_AMOUNT = Decimal("999999999999.99")
 
 
 def _json_number(value: Any) -> Any:
