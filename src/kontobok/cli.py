@@ -228,8 +228,13 @@ def main() -> None:
         app()
     except ValidationFailed as failure:
         for problem in failure.problems:
-            err.print(f"[red]{problem.path}: {problem.message}[/red]")
+            _print_error(f"{problem.path}: {problem.message}")
         sys.exit(1)
     except KontobokError as error:
-        err.print(f"[red]{error.message}[/red]")
+        _print_error(error.message)
         sys.exit(1)
+
+
+def _print_error(text: str) -> None:
+    """One line per problem: the text is the file's, so it is printed as it is, never as markup, unwrapped."""
+    err.print(text, style="red", markup=False, highlight=False, soft_wrap=True)

@@ -10,8 +10,20 @@ Dates: an entry's ``booking_date`` is the day the bank booked it, which is the d
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
+
+from kontobok.core.errors import Problem
+from kontobok.core.money import KNOWN_CURRENCIES
+
+# The longest account number a statement format allows (MT940 ``:25:`` is 35 characters, camt.053's
+# ``Max34Text`` and an IBAN 34), and the longest bank transaction code kontobok keeps (camt.053's ``Max35Text``).
+MAX_ACCOUNT_NUMBER_LENGTH = 35
+MAX_CODE_LENGTH = 35
+# control characters: none belongs in a statement's text (line breaks and tabs in a description aside), and
+# PostgreSQL cannot store NUL at all
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -79,3 +91,42 @@ class Statement:
         if self.entries and all(entry.booking_date > stated for entry in self.entries):
             return stated
         return date.fromordinal(stated.toordinal() - 1)
+
+
+def statement_problems(statement: Statement) -> list[Problem]:
+    """What makes a statement unfit to store, each named by the line it starts on.
+
+    The currency must be one kontobok knows (as for a bank account made through the API); account numbers
+    and codes must fit their formats' lengths; no text may hold control characters.
+    """
+    where = f"line {statement.source_line}"
+    problems: list[Problem] = []
+    if statement.currency not in KNOWN_CURRENCIES:
+        problems.append(
+            Problem(where, "enum", f"the statement's currency {statement.currency[:10]!r} is not one kontobok knows")
+        )
+    texts: list[tuple[str, str | None, int]] = [
+        ("account number", statement.account_number, MAX_ACCOUNT_NUMBER_LENGTH)
+    ]
+    for entry in statement.entries:
+        texts += [
+            ("counterparty account", entry.counterparty_account, MAX_ACCOUNT_NUMBER_LENGTH),
+            ("bank transaction domain code", entry.domain_code, MAX_CODE_LENGTH),
+            ("bank transaction family code", entry.family_code, MAX_CODE_LENGTH),
+            ("bank transaction sub-family code", entry.subfamily_code, MAX_CODE_LENGTH),
+            ("bank reference", entry.bank_reference, 0),
+            ("counterparty name", entry.counterparty_name, 0),
+            ("description", entry.description.replace("\n", " ").replace("\t", " "), 0),
+        ]
+    for what, text, longest in texts:
+        if text is None:
+            continue
+        if _CONTROL.search(text):
+            problems.append(Problem(where, "format", f"the statement's {what} holds a control character"))
+        elif longest and len(text) > longest:
+            problems.append(
+                Problem(where, "maxLength", f"the statement's {what} is longer than {longest} characters")
+            )
+        if len(problems) >= 10:
+            break
+    return problems

@@ -9,7 +9,9 @@ already recorded from the same statement is not recorded twice. A page boundary 
 
 Without a chosen bank account, a statement is filed under the organization's bank account with the same
 number, created when there is none. A bank's own file is the authority on its account numbers: a number
-whose check digits fail is accepted, with a warning.
+whose check digits fail is accepted, with a warning. A statement in another currency than the bank account
+it would be filed under is refused, as are unknown currencies, over-long numbers and control characters
+(:func:`kontobok.core.statements.statement_problems`): the whole import then stores nothing.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from kontobok.core.statements import Statement, StatementEntry
+from kontobok.core.errors import ValidationFailed
+from kontobok.core.statements import Statement, StatementEntry, statement_problems
 from kontobok.store.bank_accounts import (
     BankAccount,
     BankAccountDetails,
@@ -84,7 +87,16 @@ def import_statements(
         else None
     )
     for statement in statements:
+        if problems := statement_problems(statement):
+            raise ValidationFailed(problems)
         account = chosen or _account_for(connection, organization, statement, report)
+        if account.details.currency != statement.currency:
+            raise ValidationFailed.single(
+                f"line {statement.source_line}",
+                "currency",
+                f"the statement is in {statement.currency}, bank account {account.details.number} in "
+                f"{account.details.currency}: a statement is filed only under an account in its currency",
+            )
         added = add_bank_transactions(
             connection,
             organization.organization_id,
