@@ -1,6 +1,7 @@
 """Running the ``kontobok`` entry point on a hostile file, and checking that it stored nothing.
 
-The entry point (``kontobok.cli:main``, what the installed ``kontobok`` script calls) runs in this process with
+The entry point (``kontobok.cli:main``, what the installed ``kontobok`` script calls) runs in this process
+with
 its own arguments, standard output and standard error, so that a failure shows either the positioned one-line
 error it prints or the exception that would have been a traceback. ``in_subprocess=True`` runs it as a
 user does, in a process of its own (a few seconds each, so for one case per format).
@@ -81,7 +82,7 @@ def _run_here(arguments: list[str]) -> Outcome:
             main()
     except SystemExit as exit_:
         code = exit_.code if isinstance(exit_.code, int) else 1
-    except Exception:  # noqa: BLE001 - what a user would see as a traceback
+    except Exception:
         stderr.write("Traceback (most recent call last):\n" + traceback.format_exc())
         code = 1
     finally:

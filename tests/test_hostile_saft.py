@@ -66,7 +66,11 @@ def test_a_saft_amount_with_a_comment_or_pi_inside_reads_whole(
         (BANK_OPENING, "<OpeningDebitBalance>1000000000000.00</OpeningDebitBalance>", "999999999999.99"),
         (LAST_YEAR, "<PeriodEndYear>9999</PeriodEndYear>", "line 30 Header/SelectionCriteria/PeriodEndYear"),
         (SALE_ACCOUNT, SALE_ACCOUNT.replace("1500", "\u0661\u0665\u0660\u0660"), "line 186 Line/AccountID"),
-        (SALE_DAY, SALE_DAY.replace("2024-03-05", "2024-03-05garbage"), "line 182 Transaction/TransactionDate"),
+        (
+            SALE_DAY,
+            SALE_DAY.replace("2024-03-05", "2024-03-05garbage"),
+            "line 182 Transaction/TransactionDate",
+        ),
         (SALE_DAY, SALE_DAY.replace("2024-03-05", "20240305"), "line 182 Transaction/TransactionDate"),
         (SALE_AMOUNT, '<Amount>12500.00<Extra xmlns="">1</Extra></Amount>', "line 192"),
     ],
@@ -102,7 +106,10 @@ def test_a_saft_transaction_with_too_many_lines_is_refused_at_the_line_past_the_
         version="1.30",
         company=Company("Storfil AS", "923609016"),
         period=(date(2024, 1, 1), date(2024, 12, 31)),
-        accounts=[Account("1920", "Bank", Decimal(0), Decimal(0)), Account("3000", "Salg", Decimal(0), Decimal(0))],
+        accounts=[
+            Account("1920", "Bank", Decimal(0), Decimal(0)),
+            Account("3000", "Salg", Decimal(0), Decimal(0)),
+        ],
         transactions=[Transaction(Journal("GL"), "1", date(2024, 3, 5), lines)],
     )
 

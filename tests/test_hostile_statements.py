@@ -132,7 +132,7 @@ def test_an_mt940_amount_or_day_outside_swift_layout_is_refused(
     assert stored_rows(engine, organization) == {}
 
 
-# --- currency and field checks -------------------------------------------------------------------------------
+# --- currency and field checks ------------------------------------------------------------------------------
 
 
 def test_a_statement_in_another_currency_than_its_bank_account_is_refused(
@@ -185,7 +185,7 @@ def test_a_camt_account_number_of_500_characters_is_refused(
     assert stored_rows(engine, organization) == {}
 
 
-# --- one huge statement --------------------------------------------------------------------------------------
+# --- one huge statement -------------------------------------------------------------------------------------
 
 
 def test_a_camt_statement_with_too_many_entries_is_refused_at_the_entry_past_the_limit(

@@ -22,7 +22,7 @@ from tests.hostile import assert_refused, run_import, run_kontobok, stored_rows
 from tests.journal import write_jsonl
 
 SIDE = 500  # lines per side of a voucher of 1000 lines
-# vouchers of 500 x 999 999 999 999.99 on 1920 that fit in one day's total: 184 x 5e16 < 2**63 - 1 < 185 x 5e16
+# vouchers of 500 x 999 999 999 999.99 on 1920 that fit one day's total: 184 x 5e16 < 2**63 - 1 < 185 x 5e16
 FITTING = 184
 
 
@@ -33,7 +33,9 @@ def hostile(day: str) -> dict[str, Any]:
 def post(api: Api, body: dict[str, Any]) -> Any:
     """``POST /v1/transactions`` with the amounts written as exact JSON numbers."""
     headers = {**api.auth, "Content-Type": "application/json"}
-    return api.client.post("/v1/transactions", content=simplejson.dumps(body, use_decimal=True), headers=headers)
+    return api.client.post(
+        "/v1/transactions", content=simplejson.dumps(body, use_decimal=True), headers=headers
+    )
 
 
 def real_values(engine: sa.Engine) -> dict[str, int]:
@@ -44,7 +46,7 @@ def real_values(engine: sa.Engine) -> dict[str, int]:
             for column in table.columns:
                 if isinstance(column.type, sa.Integer):
                     count = connection.execute(
-                        sa.text(f"SELECT count(*) FROM {table.name} WHERE typeof({column.name}) = 'real'")  # noqa: S608
+                        sa.text(f"SELECT count(*) FROM {table.name} WHERE typeof({column.name}) = 'real'")
                     ).scalar_one()
                     if count:
                         found[f"{table.name}.{column.name}"] = int(count)

@@ -75,7 +75,9 @@ def to_minor_units(value: Decimal | int, currency: str, *, path: str) -> int | P
 def to_capped_minor_units(value: Decimal, currency: str, *, path: str) -> int | Problem:
     """Like :func:`to_minor_units`, for an amount read from a file: at most ``MAX_AMOUNT`` either way."""
     if value.is_finite() and abs(value) > MAX_AMOUNT:
-        return Problem(path, "maximum", f"{value} is larger than the largest amount kontobok takes, {MAX_AMOUNT}")
+        return Problem(
+            path, "maximum", f"{value} is larger than the largest amount kontobok takes, {MAX_AMOUNT}"
+        )
     return to_minor_units(value, currency, path=path)
 
 

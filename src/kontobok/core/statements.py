@@ -18,7 +18,7 @@ from kontobok.core.errors import Problem
 from kontobok.core.money import KNOWN_CURRENCIES
 
 # The longest account number a statement format allows (MT940 ``:25:`` is 35 characters, camt.053's
-# ``Max34Text`` and an IBAN 34), and the longest bank transaction code kontobok keeps (camt.053's ``Max35Text``).
+# ``Max34Text`` and an IBAN 34), and the longest bank transaction code kontobok keeps (``Max35Text``).
 MAX_ACCOUNT_NUMBER_LENGTH = 35
 MAX_CODE_LENGTH = 35
 # control characters: none belongs in a statement's text (line breaks and tabs in a description aside), and
@@ -103,7 +103,11 @@ def statement_problems(statement: Statement) -> list[Problem]:
     problems: list[Problem] = []
     if statement.currency not in KNOWN_CURRENCIES:
         problems.append(
-            Problem(where, "enum", f"the statement's currency {statement.currency[:10]!r} is not one kontobok knows")
+            Problem(
+                where,
+                "enum",
+                f"the statement's currency {statement.currency[:10]!r} is not one kontobok knows",
+            )
         )
     texts: list[tuple[str, str | None, int]] = [
         ("account number", statement.account_number, MAX_ACCOUNT_NUMBER_LENGTH)

@@ -41,7 +41,8 @@ with a ``:61:`` that does not match the standard layout is parsed with the packa
 ``StatementGLS`` layout instead (a customer reference of any length up to ``//``).
 
 Amounts and days are checked against SWIFT's own layout before the package reads them, because the package
-matches them with Python's digit class, which takes the digits of any script: a balance is a mark, ``YYMMDD``, a
+matches them with Python's digit class, which takes the digits of any script: a balance is a mark,
+``YYMMDD``, a
 currency and an amount of ASCII digits with one decimal comma (``15d``: at most 15 characters, at least one
 digit before the comma); a ``:61:`` starts with its ``YYMMDD`` value date, an optional ``MMDD`` entry date,
 its mark and such an amount. Every amount is at most 999 999 999 999.99, as the API allows.
@@ -291,7 +292,9 @@ def _statement(chunk: _Chunk) -> Statement:
 def _check_layout(tag: _TagText) -> None:
     """Refuse a balance or ``:61:`` whose day or amount is not in SWIFT's layout of ASCII digits."""
     if tag.number == "25" and (len(tag.value) > _MAX_ACCOUNT_CHARACTERS or "\n" in tag.value):
-        raise _failure(tag.line, f":25: holds more than the {_MAX_ACCOUNT_CHARACTERS} characters of an account")
+        raise _failure(
+            tag.line, f":25: holds more than the {_MAX_ACCOUNT_CHARACTERS} characters of an account"
+        )
     if tag.number in {"60", "62", "64", "65"}:
         layout, what = _BALANCE_LAYOUT, "a balance (mark, YYMMDD, currency, amount such as 1234,56)"
     elif tag.number == "61":

@@ -108,6 +108,7 @@ def _add_to_daily_totals(
         entry[2] += 1
     if not sums:
         return
+
     def describe(key: tuple[uuid.UUID, str, date]) -> str:
         return f"the {key[1]} total of bank account {key[0]} on {key[2]}"
 

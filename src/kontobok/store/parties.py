@@ -53,4 +53,11 @@ def add_party(
 
 
 def _as_id(external_id: str) -> int:
-    return int(external_id) if external_id.isascii() and external_id.isdigit() and len(external_id) <= 10 and 0 < int(external_id) < 2**31 else 0
+    return (
+        int(external_id)
+        if external_id.isascii()
+        and external_id.isdigit()
+        and len(external_id) <= 10
+        and 0 < int(external_id) < 2**31
+        else 0
+    )

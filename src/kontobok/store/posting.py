@@ -28,7 +28,6 @@ from kontobok.store.books import account_ids_by_number, list_transaction_types, 
 from kontobok.store.clock import utc_now
 from kontobok.store.organizations import Organization
 from kontobok.store.row_insert import Row, insert_rows, time_ordered_uuid
-from kontobok.store.total_limits import check_all_written, check_deltas_fit, fits_after_adding, overflow
 from kontobok.store.schema import (
     account_daily_totals,
     daily_line_counts,
@@ -36,6 +35,7 @@ from kontobok.store.schema import (
     transaction_types,
     vouchers,
 )
+from kontobok.store.total_limits import check_all_written, check_deltas_fit, fits_after_adding, overflow
 
 DATE_BASIS = 0
 PERIOD_BASIS = 1

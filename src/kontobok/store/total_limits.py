@@ -25,9 +25,7 @@ from kontobok.core.money import MAX_STORED_TOTAL, MIN_STORED_TOTAL, fits_stored_
 _Key = TypeVar("_Key")
 
 
-def fits_after_adding(
-    current: sa.ColumnElement[int], added: sa.ColumnElement[int]
-) -> sa.ColumnElement[bool]:
+def fits_after_adding(current: sa.ColumnElement[int], added: sa.ColumnElement[int]) -> sa.ColumnElement[bool]:
     """SQL: whether ``current + added`` fits a signed 64-bit integer, evaluated without overflowing."""
     highest = sa.literal(MAX_STORED_TOTAL, sa.BigInteger)
     lowest = sa.literal(MIN_STORED_TOTAL, sa.BigInteger)
@@ -41,9 +39,7 @@ def check_deltas_fit(deltas: Mapping[_Key, Iterable[int]], describe: Callable[[_
             raise overflow(describe(key))
 
 
-def check_all_written(
-    sent: Iterable[_Key], written: Iterable[_Key], describe: Callable[[_Key], str]
-) -> None:
+def check_all_written(sent: Iterable[_Key], written: Iterable[_Key], describe: Callable[[_Key], str]) -> None:
     """Raise for the first total (in key order) that the guarded upsert left alone."""
     refused = set(sent) - set(written)
     if refused:
