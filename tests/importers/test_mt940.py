@@ -227,7 +227,7 @@ def test_a_tag_outside_a_statement_is_refused(tmp_path: Path) -> None:
 
 
 def test_an_amount_finer_than_the_currency_names_its_line(tmp_path: Path) -> None:
-    path = write(tmp_path, STATEMENT.replace("EUR1000,00", "JPY1000,5").replace("EUR1500,00", "JPY1500"))
+    path = write(tmp_path, STATEMENT.replace("EUR1000,00", "JPY1000,5").replace("EUR1500,00", "JPY1500,"))
     assert problem_of(path) == ("line 4", "JPY amounts have at most 0 decimals")
 
 

@@ -310,7 +310,10 @@ def _check_layout(tag: _TagText) -> None:
         or after == ","
         or (tag.number != "61" and tag.value[match.end() :].strip())
     ):
-        raise _failure(tag.line, f":{tag.full}: {_first(tag.value)[:40]!r} is not {what}")
+        raise _failure(
+            tag.line,
+            f":{tag.full}: does not have this tag's layout: {_first(tag.value)[:40]!r} is not {what}",
+        )
 
 
 def _tag_lines(tags: list[_TagText], numbers: set[str], count: int, fallback: int) -> list[int]:

@@ -500,8 +500,7 @@ def _minor(element: _Element, path: str, currency: str) -> int:
 def _decimal(element: _Element, path: str) -> Decimal:
     text = _text(element, path)
     if not _NUMBER.fullmatch(text) or sum(character.isdigit() for character in text) > _MAX_DIGITS:
-        message = f"{text[:40]!r} is not a number (xs:decimal, at most {_MAX_DIGITS} digits)"
-        raise _invalid(element, path, message)
+        raise _invalid(element, path, f"{text[:40]!r} is not a number")
     return Decimal(text)
 
 
