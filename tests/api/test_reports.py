@@ -159,7 +159,7 @@ def test_csv_answers(books: Api) -> None:
         "section", "line", "number", "name", "2025-01-01..2025-01-31", "2025-02-01..2025-02-28",
         "2025-03-01..2025-03-31", "2025-01-01..2025-03-31",
     ]  # fmt: skip
-    assert table[-1] == ["result", "total", "", "result", "12000", "-26400", "-6700", "-21100"]
+    assert table[-1] == ["result", "total", "", "Årsresultat", "12000", "-26400", "-6700", "-21100"]
     assert ["operatingExpenses", "account", "6300", "Leie lokale", "0", "0", "6000", "6000"] in table
 
     vat = list(csv.DictReader(io.StringIO(books.get("/v1/reports/vat", params=QUARTER, headers=accept).text)))

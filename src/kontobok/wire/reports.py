@@ -25,6 +25,8 @@ from kontobok.services.reports import (
 )
 
 Number = Decimal | int
+# a flat table: the header, then rows of text, account numbers and exact amounts
+Table = tuple[list[str], list[list[object]]]
 
 
 class _Money:
@@ -42,7 +44,8 @@ def csv_number(value: Number) -> str:
     return format(value, "f") if isinstance(value, Decimal) else str(value)
 
 
-def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A flat table as CSV (RFC 4180 line ends), amounts as exact decimal text."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
@@ -83,6 +86,11 @@ def trial_balance_json(report: TrialBalance) -> dict[str, Any]:
 
 
 def trial_balance_csv(report: TrialBalance) -> str:
+    return csv_text(*trial_balance_table(report))
+
+
+def trial_balance_table(report: TrialBalance) -> Table:
+    """The header and rows of the flat table (CSV, the CLI): one row per account, then the sums."""
     money = _Money(report.currency)
     rows: list[list[object]] = [
         [row.number, row.name, *map(money, (row.opening, row.debit, row.credit, row.closing))]
@@ -90,7 +98,7 @@ def trial_balance_csv(report: TrialBalance) -> str:
     ]
     totals = report.totals
     rows.append(["", "Sum", *map(money, (totals.opening, totals.debit, totals.credit, totals.closing))])
-    return _csv(["number", "name", "opening", "debit", "credit", "closing"], rows)
+    return ["number", "name", "opening", "debit", "credit", "closing"], rows
 
 
 # Balance sheet
@@ -130,35 +138,34 @@ def balance_sheet_json(report: BalanceSheet) -> dict[str, Any]:
 
 
 def balance_sheet_csv(report: BalanceSheet) -> str:
+    return csv_text(*balance_sheet_table(report))
+
+
+def balance_sheet_table(report: BalanceSheet) -> Table:
     """One row per account, the computed results inside equity, then each group's and each side's total."""
     money = _Money(report.currency)
     rows: list[list[object]] = []
-    for side_key, side in (
-        ("assets", report.assets),
-        ("equityAndLiabilities", report.equity_and_liabilities),
-    ):
+    sides = (
+        ("assets", "Sum eiendeler", report.assets),
+        ("equityAndLiabilities", "Sum egenkapital og gjeld", report.equity_and_liabilities),
+    )
+    results = (
+        ("Årets resultat", report.result_for_the_year),
+        ("Udisponert resultat tidligere år", report.result_of_earlier_years),
+    )
+    for side_key, side_name, side in sides:
         for group in side.groups:
             for account in group.accounts:
                 rows.append(
                     [side_key, group.key, "account", account.number, account.name, money(account.amount)]
                 )
             if group.key == "equity":
-                rows.append(
-                    [side_key, group.key, "result", "", "resultForTheYear", money(report.result_for_the_year)]
-                )
-                rows.append(
-                    [
-                        side_key,
-                        group.key,
-                        "result",
-                        "",
-                        "resultOfEarlierYears",
-                        money(report.result_of_earlier_years),
-                    ]
+                rows.extend(
+                    [side_key, group.key, "result", "", name, money(value)] for name, value in results
                 )
             rows.append([side_key, group.key, "total", "", group.name, money(group.total)])
-        rows.append([side_key, "", "total", "", side_key, money(side.total)])
-    return _csv(["side", "group", "line", "number", "name", "amount"], rows)
+        rows.append([side_key, "", "total", "", side_name, money(side.total)])
+    return ["side", "group", "line", "number", "name", "amount"], rows
 
 
 # Income statement
@@ -212,18 +219,22 @@ def _statement_lines(figures: IncomeStatementFigures) -> list[tuple[str, str, in
     section("operatingIncome", figures.operating_income)
     for part in (figures.goods, figures.payroll, figures.depreciation, figures.other_operating_expenses):
         section("operatingExpenses", part)
-    found.append(("operatingExpenses", "total", "", "operatingExpenses", figures.operating_expenses))
-    found.append(("operatingResult", "total", "", "operatingResult", figures.operating_result))
+    found.append(("operatingExpenses", "total", "", "Sum driftskostnader", figures.operating_expenses))
+    found.append(("operatingResult", "total", "", "Driftsresultat", figures.operating_result))
     section("financialItems", figures.financial_income)
     section("financialItems", figures.financial_expenses)
-    found.append(("financialItems", "total", "", "financialItems", figures.financial_items))
-    found.append(("resultBeforeTax", "total", "", "resultBeforeTax", figures.result_before_tax))
+    found.append(("financialItems", "total", "", "Netto finansposter", figures.financial_items))
+    found.append(("resultBeforeTax", "total", "", "Resultat før skattekostnad", figures.result_before_tax))
     section("tax", figures.tax)
-    found.append(("result", "total", "", "result", figures.result))
+    found.append(("result", "total", "", "Årsresultat", figures.result))
     return found
 
 
 def income_statement_csv(report: IncomeStatement) -> str:
+    return csv_text(*income_statement_table(report))
+
+
+def income_statement_table(report: IncomeStatement) -> Table:
     """One row per account and per total; one amount column per period, the whole range, the previous year."""
     money = _Money(report.currency)
     columns = [*report.periods, report.figures]
@@ -249,8 +260,8 @@ def income_statement_csv(report: IncomeStatement) -> str:
         "name",
         *(f"{column.date_from.isoformat()}..{column.date_to.isoformat()}" for column in columns),
     ]
-    rows = [[*key, *(money(amounts.get(key, 0)) for amounts in keyed)] for key in order]
-    return _csv(header, rows)
+    rows: list[list[object]] = [[*key, *(money(amounts.get(key, 0)) for amounts in keyed)] for key in order]
+    return header, rows
 
 
 # VAT
@@ -279,6 +290,11 @@ def vat_report_json(report: VatReport) -> dict[str, Any]:
 
 
 def vat_report_csv(report: VatReport) -> str:
+    return csv_text(*vat_report_table(report))
+
+
+def vat_report_table(report: VatReport) -> Table:
+    """One row per entry of the return, then output VAT, deductible VAT and the amount payable."""
     money = _Money(report.currency)
     rows: list[list[object]] = [
         [e.code, e.kind.value, e.name, money(e.basis), money(e.vat)] for e in report.codes
@@ -288,4 +304,4 @@ def vat_report_csv(report: VatReport) -> str:
         ["", "deductible", "Fradragsberettiget inngående merverdiavgift", "", money(report.deductible)]
     )
     rows.append(["", "payable", "Å betale (negativt: til gode)", "", money(report.payable)])
-    return _csv(["code", "kind", "name", "basis", "vat"], rows)
+    return ["code", "kind", "name", "basis", "vat"], rows
