@@ -20,6 +20,7 @@ from kontobok.api.office import (
     banktransactions,
     fiscalperiods,
     reference,
+    reports,
     transactionlines,
     transactions,
 )
@@ -66,6 +67,7 @@ def create_app(engine: sa.Engine, *, login_throttle: LoginThrottle | None = None
         transactions,
         bankaccounts,
         banktransactions,
+        reports,
     ):
         office.include_router(module.router)
     app.include_router(office)

@@ -62,6 +62,7 @@ class _Total:
     movement: int = 0
     incoming: int = 0
     line_count: int = 0
+    debit: int = 0
 
 
 def post_vouchers(
@@ -111,6 +112,7 @@ def post_vouchers(
                 total.movement += line.amount
                 total.incoming += line.amount if is_incoming else 0
                 total.line_count += 1
+                total.debit += line.amount if line.amount > 0 and not is_incoming else 0
     all_totals = _with_monthly_sums(totals)
     describe = _total_namer(account_ids)
     _check_batch_fits(batch, all_totals, describe)
@@ -243,6 +245,7 @@ def _with_monthly_sums(
         month.movement += total.movement
         month.incoming += total.incoming
         month.line_count += total.line_count
+        month.debit += total.debit
     return {**totals, **months}
 
 
@@ -269,7 +272,7 @@ def _check_batch_fits(
         for line in voucher.lines:
             if not (fits_stored_total(line.amount) and fits_stored_total(line.currency_amount)):
                 raise overflow(f"the amount of a line on account {line.account_number} on {line.day}")
-    check_deltas_fit({key: (t.movement, t.incoming) for key, t in totals.items()}, describe)
+    check_deltas_fit({key: (t.movement, t.incoming, t.debit) for key, t in totals.items()}, describe)
 
 
 def _upsert(connection: sa.Connection) -> type[postgresql.Insert] | type[sqlite.Insert]:
@@ -309,6 +312,7 @@ def _add_to_daily_totals(
             "movement": total.movement,
             "incoming": total.incoming,
             "line_count": total.line_count,
+            "debit": total.debit,
         }
         for (account_id, basis, day), total in sorted(totals.items())
     ]
@@ -321,9 +325,11 @@ def _add_to_daily_totals(
                 "movement": table.movement + statement.excluded.movement,
                 "incoming": table.incoming + statement.excluded.incoming,
                 "line_count": table.line_count + statement.excluded.line_count,
+                "debit": table.debit + statement.excluded.debit,
             },
             where=fits_after_adding(table.movement, statement.excluded.movement)
-            & fits_after_adding(table.incoming, statement.excluded.incoming),
+            & fits_after_adding(table.incoming, statement.excluded.incoming)
+            & fits_after_adding(table.debit, statement.excluded.debit),
         ).returning(table.account_id, table.basis, table.day),
         rows,
     )
