@@ -138,6 +138,7 @@ def _line_draft(line: TransactionLineInput) -> LineDraft:
         amount=line.amount,
         tax_number=line.tax.number,
         tax_amount=line.tax.amount,
+        deduction_percent=line.tax.baseRate,
         day=line.date,
         period_date=line.periodDate,
         comment=line.comment,
