@@ -17,6 +17,13 @@ from datetime import date, timedelta
 
 ONE_DAY = timedelta(days=1)
 
+# Reports that answer one element per day or per month are refused beyond these spans, so that a wide range
+# is a quick 400 instead of minutes of work and gigabytes of memory. Clients of the vendor's API ask for a
+# year, a few years, or a full history of one company: ten years of days and a hundred years of months are
+# far beyond any of them.
+MAX_DAYS_PER_REPORT = 3660
+MAX_MONTHS_PER_REPORT = 1200
+
 
 @dataclass(frozen=True, order=True)
 class DateRange:
@@ -77,6 +84,14 @@ def monthly_cuts(span: DateRange) -> list[DateRange]:
         cuts.append(DateRange(begin, min(add_months(begin, 1), span.end)))
         begin = cuts[-1].end
     return cuts
+
+
+def months_meeting(span: DateRange) -> int:
+    """How many calendar months share at least one day with ``span``, computed without listing them."""
+    if span.is_empty():
+        return 0
+    last = span.last_day
+    return (last.year - span.begin.year) * 12 + last.month - span.begin.month + 1
 
 
 def custom_cuts(span: DateRange, cut_days: list[date]) -> list[DateRange]:

@@ -23,12 +23,14 @@ from kontobok.core.balances import compute_balance_elements
 from kontobok.core.errors import ValidationFailed
 from kontobok.core.money import to_decimal
 from kontobok.core.periods import (
+    MAX_MONTHS_PER_REPORT,
     DateRange,
     custom_cuts,
     fiscal_year_start,
     fiscal_years_meeting,
     inclusive_range,
     monthly_cuts,
+    months_meeting,
 )
 from kontobok.store.balances import read_account_totals
 from kontobok.store.books import Account, get_account, list_accounts
@@ -72,6 +74,10 @@ def parse_cut_days(text: str | None, span: DateRange) -> list[date]:
         if days and day <= days[-1]:
             raise ValidationFailed.single("/periods", "order", "periods must be in increasing order")
         days.append(day)
+    if len(days) >= MAX_MONTHS_PER_REPORT:
+        raise ValidationFailed.single(
+            "/periods", "maxItems", f"periods gives at most {MAX_MONTHS_PER_REPORT} elements"
+        )
     return days
 
 
@@ -93,6 +99,18 @@ def _span(date_from: date, date_to: date) -> DateRange:
     return inclusive_range(date_from, date_to)
 
 
+def _check_months(span: DateRange) -> None:
+    """Refuse a monthly report of more than :data:`MAX_MONTHS_PER_REPORT` elements before building it."""
+    months = months_meeting(span)
+    if months > MAX_MONTHS_PER_REPORT:
+        raise ValidationFailed.single(
+            "/dateTo",
+            "range",
+            f"dateFrom..dateTo meets {months} calendar months; a report has at most"
+            f" {MAX_MONTHS_PER_REPORT} monthly elements (100 years): ask for a shorter range or use periods",
+        )
+
+
 def _balances(
     principal: Principal,
     request: Request,
@@ -107,6 +125,8 @@ def _balances(
     organization = principal.organization
     span = _span(date_from, date_to)
     cut_days = parse_cut_days(periods, span)
+    if not cut_days:
+        _check_months(span)
     cuts = custom_cuts(span, cut_days) if cut_days else monthly_cuts(span)
     start_month = organization.fiscal_year_start_month
     with read_transaction(engine_of(request)) as connection:

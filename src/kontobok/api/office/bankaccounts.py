@@ -26,7 +26,7 @@ from kontobok.api.office.render import rate_number
 from kontobok.api.scopes import BANK_ACCOUNT_READ, BANK_ACCOUNT_WRITE
 from kontobok.core.errors import NotFound, Problem, ValidationFailed
 from kontobok.core.money import KNOWN_CURRENCIES, to_decimal, to_minor_units
-from kontobok.core.periods import inclusive_range
+from kontobok.core.periods import MAX_DAYS_PER_REPORT, inclusive_range
 from kontobok.store.bank_accounts import (
     BankAccountDetails,
     add_reported_balance,
@@ -49,7 +49,7 @@ Before = Annotated[
     JsonDate | None, Query(description="Last balance strictly before this day (organization's time zone).")
 ]
 BankAccountIdPath = Annotated[str, Path(max_length=64, description="The bank account's id.")]
-MAX_RECONCILIATION_DAYS = 3660
+MAX_RECONCILIATION_DAYS = MAX_DAYS_PER_REPORT
 
 
 def parse_bank_account_id(text: str) -> uuid.UUID:
