@@ -52,12 +52,14 @@ _WHOLE_CHART = (
 
 
 def list_accounts(connection: sa.Connection, organization_id: int, query: str | None = None) -> list[Account]:
-    """The chart of accounts ordered by number; ``query`` keeps those whose number or name contains it."""
+    """The chart of accounts ordered by number; ``query`` keeps those whose number or name contains it, as
+    plain text: ``%`` and ``_`` in it are escaped, not LIKE wildcards."""
     statement = _WHOLE_CHART
     if query:
-        pattern = f"%{query.lower()}%"
+        text = query.lower()
         statement = statement.where(
-            sa.func.lower(accounts.c.name).like(pattern) | sa.cast(accounts.c.number, sa.String).like(pattern)
+            sa.func.lower(accounts.c.name).contains(text, autoescape=True)
+            | sa.cast(accounts.c.number, sa.String).contains(text, autoescape=True)
         )
     rows = connection.execute(statement, {"organization": organization_id})
     return [Account(account_id, number, name, tax_number) for account_id, number, name, tax_number in rows]
