@@ -17,7 +17,7 @@ from fastapi import Request, Response
 from kontobok.api.auth import Principal, engine_of
 from kontobok.api.json import ExactJSONResponse, dumps
 from kontobok.core.errors import Conflict, ValidationFailed
-from kontobok.store.database import write_transaction
+from kontobok.store.database import serialize_on, write_transaction
 from kontobok.store.idempotency import StoredAnswer, find_answer, remember_answer
 
 
@@ -43,6 +43,7 @@ def run_idempotent(
     try:
         with write_transaction(engine_of(request)) as connection:
             if key is not None:
+                serialize_on(connection, organization_id, f"idempotency key {key}")
                 stored = find_answer(connection, organization_id, key)
                 if stored is not None:
                     return _replay(stored, fingerprint)

@@ -13,6 +13,7 @@ from kontobok.core.taxes import TaxCode, VatTreatment
 from kontobok.core.voucher import LedgerContext
 from kontobok.store.clock import utc_now
 from kontobok.store.organizations import Organization
+from kontobok.store.database import serialize_on
 from kontobok.store.schema import accounts, fiscal_years, tax_codes, transaction_types
 
 
@@ -84,6 +85,7 @@ def create_account(
     connection: sa.Connection, organization_id: int, *, number: int, name: str, tax_number: int
 ) -> Account:
     """Add an account to the chart; its number must be new and its tax code must exist."""
+    serialize_on(connection, organization_id, "chart of accounts")
     taken = connection.execute(
         sa.select(accounts.c.account_id).where(
             (accounts.c.organization_id == organization_id) & (accounts.c.number == number)
