@@ -143,7 +143,8 @@ def build_voucher(draft: VoucherDraft, context: LedgerContext) -> PostingVoucher
     if not problems:
         problems.extend(_imbalances(lines, context.base_currency))
     if problems:
-        raise ValidationFailed(problems)
+        # lines without a date of their own each report the voucher's date: say it once
+        raise ValidationFailed(list(dict.fromkeys(problems)))
     numbered = tuple(_numbered(line, n) for n, line in enumerate(lines, start=1))
     return PostingVoucher(
         transaction_type_number=draft.transaction_type_number,

@@ -139,7 +139,7 @@ def read_balances(
     first_default, last_default = current_month(organization)
     first = parse_day(min_date, "min_date") or first_default
     last = parse_day(max_date, "max_date") or last_default
-    check_order(first, last)
+    check_order(first, last, min_given=min_date is not None, max_given=max_date is not None)
     if (last - first).days + 1 > MAX_DAYS:
         raise ValidationFailed.single(
             "/max_date", "range", f"min_date..max_date may cover at most {MAX_DAYS} days"
