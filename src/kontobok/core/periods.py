@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 ONE_DAY = timedelta(days=1)
 
@@ -54,6 +55,21 @@ class DateRange:
         while day < self.end:
             yield day
             day += ONE_DAY
+
+
+def local_day(value: date | datetime, time_zone: str) -> date:
+    """The day ``value`` falls on in ``time_zone``: a day is itself, an instant with an offset is converted to
+    the zone, and a date and time without one is already the zone's local time.
+
+    Raises ``ValueError`` for an instant whose day in the zone is not a representable date."""
+    if not isinstance(value, datetime):
+        return value
+    if value.tzinfo is None:
+        return value.date()
+    try:
+        return value.astimezone(ZoneInfo(time_zone)).date()
+    except OverflowError:
+        raise ValueError(f"{value.isoformat()} has no day in {time_zone}") from None
 
 
 def inclusive_range(first_day: date, last_day: date) -> DateRange:
