@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, time
+from decimal import Decimal
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -99,6 +100,24 @@ def read_bank_account(
     return ExactJSONResponse(bank_account_json(account, organization, balances.get(account.bank_account_id)))
 
 
+def _reported(
+    organization: Organization, amount: Decimal, currency: str, at: datetime | None, prefix: str
+) -> tuple[int, str, datetime | None]:
+    """A reported balance's amount in minor units, its currency and its instant in UTC (a timestamp without
+    zone is UTC); a 400 under ``prefix`` for an unknown currency, too many decimals or a far timestamp."""
+    if currency not in KNOWN_CURRENCIES:
+        raise ValidationFailed.single(f"{prefix}/currency/code", "enum", f"unknown currency {currency}")
+    minor = to_minor_units(amount, currency, path=f"{prefix}/amount")
+    if isinstance(minor, Problem):
+        raise ValidationFailed([minor])
+    if at is None:
+        return minor, currency, None
+    reported_at = at if at.tzinfo else at.replace(tzinfo=UTC)
+    if not datetime(1000, 1, 2, tzinfo=UTC) <= reported_at <= datetime(9998, 12, 31, tzinfo=UTC):
+        raise ValidationFailed.single(f"{prefix}/timestamp", "range", "the timestamp is out of range")
+    return minor, currency, reported_at.astimezone(UTC)
+
+
 def _details(
     connection: sa.Connection, organization: Organization, body: bank_schemas.BankAccountCreate
 ) -> BankAccountDetails:
@@ -156,12 +175,32 @@ def post_bank_account(
     """IBAN, Norwegian BBAN (mod 11), BIC and the owner's organization number are checked; a bad one is a
     400 naming the field. A number the organization has already is a 409."""
     organization = principal.organization
+    opening = body.balance
+    first = None
+    if opening is not None:
+        code = opening.currency.code if opening.currency else body.currency or organization.base_currency
+        first = _reported(organization, opening.amount, code, opening.timestamp, "/balance")
 
     def write(connection: sa.Connection) -> tuple[int, dict[str, Any]]:
         account = create_bank_account(
             connection, organization.organization_id, _details(connection, organization, body)
         )
-        return 201, bank_account_json(account, organization, None)
+        balance = None
+        if first is not None:
+            # the balance given on creation is the account's first reported balance, in the same transaction
+            amount, currency, reported_at = first
+            at = reported_at or account.created_at
+            balance = add_reported_balance(
+                connection,
+                organization.organization_id,
+                account.bank_account_id,
+                reported_at=at,
+                day=at.astimezone(ZoneInfo(organization.time_zone)).date(),
+                amount=amount,
+                currency=currency,
+                source="api",
+            )
+        return 201, bank_account_json(account, organization, balance)
 
     return run_idempotent(request, principal, idempotency_key, body.model_dump(mode="json"), write)
 
@@ -183,15 +222,10 @@ def post_bank_account_balance(
     the timestamp's day in the organization's time zone."""
     organization = principal.organization
     bank_account_id = parse_bank_account_id(id)
-    currency = body.currency.code
-    if currency not in KNOWN_CURRENCIES:
-        raise ValidationFailed.single("/currency/code", "enum", f"unknown currency {currency}")
-    amount = to_minor_units(body.amount, currency, path="/amount")
-    if isinstance(amount, Problem):
-        raise ValidationFailed([amount])
-    reported_at = body.timestamp if body.timestamp.tzinfo else body.timestamp.replace(tzinfo=UTC)
-    if not datetime(1000, 1, 2, tzinfo=UTC) <= reported_at <= datetime(9998, 12, 31, tzinfo=UTC):
-        raise ValidationFailed.single("/timestamp", "range", "the timestamp is out of range")
+    amount, currency, reported_at = _reported(
+        organization, body.amount, body.currency.code, body.timestamp, ""
+    )
+    assert reported_at is not None  # the body requires a timestamp
     day = reported_at.astimezone(ZoneInfo(organization.time_zone)).date()
 
     def write(connection: sa.Connection) -> tuple[int, dict[str, Any]]:
