@@ -164,7 +164,8 @@ def test_the_curl_walk_through_runs_against_the_demo(tmp_path: Path) -> None:
         printed = read_until(demo, "client_secret:")
         client_id = re.search(r"client_id:\s+(\S+)", printed)
         client_secret = re.search(r"client_secret:\s+(\S+)", printed)
-        assert client_id and client_secret, printed
+        assert client_id, printed
+        assert client_secret, printed
         wait_for(base)
         credentials = {"client_id": client_id[1], "client_secret": client_secret[1]}
         token = httpx.post(

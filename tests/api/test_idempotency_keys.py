@@ -43,6 +43,8 @@ def test_a_key_of_255_characters_is_kept_and_256_are_a_400(api: Api) -> None:
     assert first.status_code == again.status_code == 201
     assert again.headers["Idempotent-Replayed"] == "true"
 
-    problems = validation_problems(api.post("/v1/transactions", sale(), headers={"Idempotency-Key": "k" * 256}))
+    problems = validation_problems(
+        api.post("/v1/transactions", sale(), headers={"Idempotency-Key": "k" * 256})
+    )
     assert [p["path"] for p in problems] == ["/Idempotency-Key"]
     assert len(all_lines(api)) == 2

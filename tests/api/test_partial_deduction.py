@@ -12,9 +12,7 @@ from tests.api.test_transactions import all_lines, posted, validation_problems
 from tests.factories import Api, line, voucher
 
 
-def partial(
-    account: int, amount: Any, code: int, base_rate: Any, tax_amount: Any = None
-) -> dict[str, Any]:
+def partial(account: int, amount: Any, code: int, base_rate: Any, tax_amount: Any = None) -> dict[str, Any]:
     tax = {"number": code, "baseRate": base_rate}
     if tax_amount is not None:
         tax["amount"] = tax_amount
@@ -72,7 +70,9 @@ def test_a_reverse_charge_purchase_reclaims_the_share_and_costs_the_rest(api: Ap
 
 def test_a_base_rate_outside_0_to_100_or_not_whole_is_refused(api: Api) -> None:
     for bad in (101, -1, 50.5, "50"):
-        problems = validation_problems(api.post("/v1/transactions", purchase(partial(6300, 1250, 1, bad), 1250)))
+        problems = validation_problems(
+            api.post("/v1/transactions", purchase(partial(6300, 1250, 1, bad), 1250))
+        )
         assert any(p["path"].startswith("/lines/0/tax/baseRate") for p in problems), (bad, problems)
     assert all_lines(api) == []
 

@@ -20,7 +20,6 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -66,7 +65,10 @@ class Racer:
 
     def post(self, path: str, body: Any, headers: dict[str, str] | None = None) -> httpx.Response:
         return httpx.post(
-            f"{self.server.base_url}{path}", json=body, headers={**self.headers, **(headers or {})}, timeout=60
+            f"{self.server.base_url}{path}",
+            json=body,
+            headers={**self.headers, **(headers or {})},
+            timeout=60,
         )
 
     def race(self, path: str, body: Any, headers: dict[str, str] | None = None) -> list[httpx.Response]:

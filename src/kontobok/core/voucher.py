@@ -292,7 +292,9 @@ def _split_gross(
 ) -> list[PostingLine]:
     """The net line and the VAT line of a gross amount. Under a partial deduction only the deductible share
     of the VAT goes to the VAT account; the rest stays with the net amount on the line's account."""
-    whole_vat = vat_of_gross(gross.currency_amount, tax.rate_basis_points) if tax_amount is None else tax_amount
+    whole_vat = (
+        vat_of_gross(gross.currency_amount, tax.rate_basis_points) if tax_amount is None else tax_amount
+    )
     vat = deductible_share(whole_vat, deduction_percent)
     net_amount = gross.currency_amount - vat
     net_base = convert_to_base(net_amount, gross.currency, gross.rate, base_currency)

@@ -12,8 +12,8 @@ from kontobok.core.periods import DateRange
 from kontobok.core.taxes import TaxCode, VatTreatment
 from kontobok.core.voucher import LedgerContext
 from kontobok.store.clock import utc_now
-from kontobok.store.organizations import Organization
 from kontobok.store.database import serialize_on
+from kontobok.store.organizations import Organization
 from kontobok.store.schema import accounts, fiscal_years, tax_codes, transaction_types
 
 
