@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kontobok.core.money import to_decimal
-from kontobok.core.periods import inclusive_range
+from kontobok.core.periods import MAX_DAYS_PER_REPORT, inclusive_range
 from kontobok.core.statements import Statement
 from kontobok.importers.camt053 import read_camt053
 from kontobok.importers.jsonl import file_sha256
@@ -157,8 +157,12 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         try:
             account_id = uuid.UUID(bank_account)
             span = inclusive_range(date.fromisoformat(date_from), date.fromisoformat(date_to))
-        except ValueError as error:
+        except (ValueError, OverflowError) as error:
             raise typer.BadParameter(str(error)) from None
+        if (span.end - span.begin).days > MAX_DAYS_PER_REPORT:
+            raise typer.BadParameter(
+                f"--from..--to may cover at most {MAX_DAYS_PER_REPORT} days", param_hint="--to"
+            )
         with read_transaction(open_database(database_url)) as connection:
             owner = organization or owner_of_bank_account(connection, account_id)
             if owner is None:

@@ -25,6 +25,7 @@ from kontobok.api.errors import oauth_body
 from kontobok.api.json import ExactJSONResponse
 from kontobok.api.organization_cache import OrganizationCache
 from kontobok.api.throttle import LoginThrottle
+from kontobok.api.token_form import require_form_body
 from kontobok.api.tokens import (
     LIFETIME_SECONDS,
     TokenClaims,
@@ -78,6 +79,7 @@ class TokenRead(BaseModel):
     "/oauth/token",
     summary="Get an access token with client credentials",
     responses={200: {"model": TokenRead}},
+    dependencies=[Depends(require_form_body)],
 )
 def create_token(
     request: Request,

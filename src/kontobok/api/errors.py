@@ -65,10 +65,14 @@ def error_body(
     return {"error": error, "trackingId": trace_id}
 
 
+def _located(where: str, message: str) -> str:
+    return f"{where}: {message}" if where else message
+
+
 def problems_body(problems: Sequence[Problem], trace_id: str) -> dict[str, Any]:
     return error_body(
         "ValidationError",
-        "; ".join(f"{p.path}: {p.message}" for p in problems),
+        "; ".join(_located(p.path, p.message) for p in problems),
         trace_id,
         payload={
             "validationErrors": [
@@ -78,9 +82,22 @@ def problems_body(problems: Sequence[Problem], trace_id: str) -> dict[str, Any]:
     )
 
 
-def problems_from_pydantic(errors: Sequence[Any]) -> list[Problem]:
+def malformed_json(error: Any, document: object) -> Problem:
+    """A body that is not JSON, with the line and column (from 1) where the parser stopped."""
+    position = error["loc"][-1] if isinstance(error.get("loc", [None])[-1], int) else 0
+    text = document if isinstance(document, str) else ""
+    line = text.count("\n", 0, position) + 1
+    column = position - text.rfind("\n", 0, position)
+    reason = str(error.get("ctx", {}).get("error", "invalid JSON"))
+    return Problem("", "format", f"Malformed JSON at line {line}, column {column}: {reason}")
+
+
+def problems_from_pydantic(errors: Sequence[Any], document: object = None) -> list[Problem]:
     problems = []
     for error in errors:
+        if error.get("type") == "json_invalid":
+            problems.append(malformed_json(error, document))
+            continue
         location = [str(part) for part in error.get("loc", ())]
         in_body = bool(location) and location[0] == "body"
         if in_body or (len(location) >= 2 and location[0] in ("query", "path", "header")):
@@ -115,7 +132,7 @@ def powens_problems_body(problems: Sequence[Problem], trace_id: str) -> dict[str
     missing = [p for p in problems if p.keyword == "required"]
     code = "missingParameter" if missing else "invalidValue"
     first = (missing or list(problems))[0]
-    message = "; ".join(f"{p.path.lstrip('/')}: {p.message}" for p in problems)
+    message = "; ".join(_located(p.path.lstrip("/"), p.message) for p in problems)
     return powens_body(code, message or first.message, trace_id)
 
 
@@ -152,7 +169,7 @@ def _answer(request: Request, status: int, name: str, message: str) -> ExactJSON
 def _problems_answer(request: Request, problems: Sequence[Problem]) -> ExactJSONResponse:
     trace_id = trace_id_of(request)
     if is_login(request):
-        message = "; ".join(f"{p.path.lstrip('/')}: {p.message}" for p in problems)
+        message = "; ".join(_located(p.path.lstrip("/"), p.message) for p in problems)
         return ExactJSONResponse(oauth_body("invalid_request", message), status_code=400)
     if is_powens(request):
         return ExactJSONResponse(powens_problems_body(problems, trace_id), status_code=400)
@@ -168,7 +185,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> ExactJSONResponse:
-        return _problems_answer(request, problems_from_pydantic(error.errors()))
+        return _problems_answer(request, problems_from_pydantic(error.errors(), error.body))
 
     @app.exception_handler(sa.exc.OperationalError)
     async def database_busy(request: Request, error: sa.exc.OperationalError) -> ExactJSONResponse:

@@ -1,4 +1,8 @@
-"""Running a write under an ``Idempotency-Key``: one answer per key, whatever the retries."""
+"""Running a write under an ``Idempotency-Key``: one answer per key, whatever the retries.
+
+A key is 1 to 255 characters (the routes declare the maximum) and not blank: an empty or whitespace-only key
+would silently tie together every client that sends the header without a value, so it is a 400.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +16,8 @@ from fastapi import Request, Response
 
 from kontobok.api.auth import Principal, engine_of
 from kontobok.api.json import ExactJSONResponse, dumps
-from kontobok.core.errors import Conflict
-from kontobok.store.database import write_transaction
+from kontobok.core.errors import Conflict, ValidationFailed
+from kontobok.store.database import serialize_on, write_transaction
 from kontobok.store.idempotency import StoredAnswer, find_answer, remember_answer
 
 
@@ -30,11 +34,16 @@ def run_idempotent(
     write: Callable[[sa.Connection], tuple[int, Any]],
 ) -> Response:
     """Run ``write`` in a write transaction and answer with what it returns; replay it for a known key."""
+    if key is not None and not key.strip():
+        raise ValidationFailed.single(
+            "/Idempotency-Key", "minLength", "Idempotency-Key must not be empty or only whitespace"
+        )
     organization_id = principal.organization.organization_id
     fingerprint = request_hash(request, body)
     try:
         with write_transaction(engine_of(request)) as connection:
             if key is not None:
+                serialize_on(connection, organization_id, f"idempotency key {key}")
                 stored = find_answer(connection, organization_id, key)
                 if stored is not None:
                     return _replay(stored, fingerprint)

@@ -13,9 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 ONE_DAY = timedelta(days=1)
+
+# Reports that answer one element per day or per month are refused beyond these spans, so that a wide range
+# is a quick 400 instead of minutes of work and gigabytes of memory. Clients of the vendor's API ask for a
+# year, a few years, or a full history of one company: ten years of days and a hundred years of months are
+# far beyond any of them.
+MAX_DAYS_PER_REPORT = 3660
+MAX_MONTHS_PER_REPORT = 1200
 
 
 @dataclass(frozen=True, order=True)
@@ -49,6 +57,21 @@ class DateRange:
             day += ONE_DAY
 
 
+def local_day(value: date | datetime, time_zone: str) -> date:
+    """The day ``value`` falls on in ``time_zone``: a day is itself, an instant with an offset is converted to
+    the zone, and a date and time without one is already the zone's local time.
+
+    Raises ``ValueError`` for an instant whose day in the zone is not a representable date."""
+    if not isinstance(value, datetime):
+        return value
+    if value.tzinfo is None:
+        return value.date()
+    try:
+        return value.astimezone(ZoneInfo(time_zone)).date()
+    except OverflowError:
+        raise ValueError(f"{value.isoformat()} has no day in {time_zone}") from None
+
+
 def inclusive_range(first_day: date, last_day: date) -> DateRange:
     """The range of an API's ``dateFrom``/``dateTo`` pair when both ends are inclusive."""
     return DateRange(first_day, last_day + ONE_DAY)
@@ -77,6 +100,14 @@ def monthly_cuts(span: DateRange) -> list[DateRange]:
         cuts.append(DateRange(begin, min(add_months(begin, 1), span.end)))
         begin = cuts[-1].end
     return cuts
+
+
+def months_meeting(span: DateRange) -> int:
+    """How many calendar months share at least one day with ``span``, computed without listing them."""
+    if span.is_empty():
+        return 0
+    last = span.last_day
+    return (last.year - span.begin.year) * 12 + last.month - span.begin.month + 1
 
 
 def custom_cuts(span: DateRange, cut_days: list[date]) -> list[DateRange]:

@@ -8,6 +8,11 @@ Codes 81 to 92 are reverse charge ("snudd avregning"): on imports and services b
 computes the VAT itself. Their line amount is *net*; kontobok adds the computed VAT as owed (credit on 2705)
 and, where the code allows deduction, reclaims it at once (debit on the input VAT account). Without deduction
 the VAT is a cost and is debited to the line's own account.
+
+Partial deduction ("forholdsmessig fradrag"): a business that uses a purchase partly for VAT-exempt activity
+may reclaim only a share of its input VAT. The share is a whole percentage from 0 to 100 (the vendor's
+``tax.baseRate``); the deductible VAT is the VAT times that percentage, rounded half-even to the minor unit,
+and the rest of the VAT is a cost that stays on the line's own account.
 """
 
 from __future__ import annotations
@@ -44,6 +49,14 @@ class TaxCode:
         return self.rate_basis_points != 0 and self.treatment in (VatTreatment.INPUT, VatTreatment.OUTPUT)
 
     @property
+    def is_deductible(self) -> bool:
+        """True when the code's VAT is reclaimed, so that a partial deduction can apply to it."""
+        return self.rate_basis_points != 0 and self.treatment in (
+            VatTreatment.INPUT,
+            VatTreatment.REVERSE_CHARGE_DEDUCTIBLE,
+        )
+
+    @property
     def is_reverse_charge(self) -> bool:
         return self.rate_basis_points != 0 and self.treatment in (
             VatTreatment.REVERSE_CHARGE_DEDUCTIBLE,
@@ -59,6 +72,14 @@ def vat_of_gross(gross: int, rate_basis_points: int) -> int:
 def vat_of_net(net: int, rate_basis_points: int) -> int:
     """The VAT on a net amount: net × rate, rounded half-even to the minor unit."""
     return divide_half_even(net * rate_basis_points, 10000)
+
+
+def deductible_share(vat: int, deduction_percent: int | None) -> int:
+    """The part of ``vat`` that is reclaimed under a partial deduction of ``deduction_percent`` (0 to 100):
+    ``vat × percent / 100`` rounded half-even to the minor unit; all of it without a percentage."""
+    if deduction_percent is None:
+        return vat
+    return divide_half_even(vat * deduction_percent, 100)
 
 
 _I = VatTreatment.INPUT

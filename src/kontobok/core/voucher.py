@@ -27,6 +27,7 @@ from kontobok.core.taxes import (
     REVERSE_CHARGE_OUTPUT_ACCOUNT,
     TaxCode,
     VatTreatment,
+    deductible_share,
     vat_of_gross,
     vat_of_net,
 )
@@ -52,6 +53,7 @@ class LineDraft:
     amount: Decimal | int
     tax_number: int = 0
     tax_amount: Decimal | int | None = None
+    deduction_percent: int | None = None
     day: date | None = None
     period_date: date | None = None
     comment: str | None = None
@@ -141,7 +143,8 @@ def build_voucher(draft: VoucherDraft, context: LedgerContext) -> PostingVoucher
     if not problems:
         problems.extend(_imbalances(lines, context.base_currency))
     if problems:
-        raise ValidationFailed(problems)
+        # lines without a date of their own each report the voucher's date: say it once
+        raise ValidationFailed(list(dict.fromkeys(problems)))
     numbered = tuple(_numbered(line, n) for n, line in enumerate(lines, start=1))
     return PostingVoucher(
         transaction_type_number=draft.transaction_type_number,
@@ -197,10 +200,21 @@ def _build_line(
             "range",
             "the VAT amount must have the line's sign and be no larger than the line's amount",
         )
+    if line.deduction_percent is not None and not tax.is_deductible:
+        return ValidationFailed.single(
+            f"{path}/tax/baseRate",
+            "deductible",
+            f"tax code {tax.number} has no deductible VAT; baseRate (partial deduction) applies only to"
+            " input VAT codes with deduction",
+        )
+    if line.deduction_percent is not None and not 0 <= line.deduction_percent <= 100:
+        return ValidationFailed.single(
+            f"{path}/tax/baseRate", "range", "baseRate is a percentage from 0 to 100"
+        )
     if tax.splits_gross:
-        built = _split_gross(base, tax, tax_amount, context.base_currency)
+        built = _split_gross(base, tax, tax_amount, line.deduction_percent, context.base_currency)
     elif tax.is_reverse_charge:
-        built = _add_reverse_charge(base, tax, tax_amount, context.base_currency)
+        built = _add_reverse_charge(base, tax, tax_amount, line.deduction_percent, context.base_currency)
     else:
         built = [base]
     if any(abs(line.amount) > MAX_BASE_MINOR_UNITS for line in built):
@@ -270,9 +284,18 @@ def _is_part_of(vat: int, amount: int) -> bool:
 
 
 def _split_gross(
-    gross: PostingLine, tax: TaxCode, tax_amount: int | None, base_currency: str
+    gross: PostingLine,
+    tax: TaxCode,
+    tax_amount: int | None,
+    deduction_percent: int | None,
+    base_currency: str,
 ) -> list[PostingLine]:
-    vat = vat_of_gross(gross.currency_amount, tax.rate_basis_points) if tax_amount is None else tax_amount
+    """The net line and the VAT line of a gross amount. Under a partial deduction only the deductible share
+    of the VAT goes to the VAT account; the rest stays with the net amount on the line's account."""
+    whole_vat = (
+        vat_of_gross(gross.currency_amount, tax.rate_basis_points) if tax_amount is None else tax_amount
+    )
+    vat = deductible_share(whole_vat, deduction_percent)
     net_amount = gross.currency_amount - vat
     net_base = convert_to_base(net_amount, gross.currency, gross.rate, base_currency)
     net = replace(gross, amount=net_base, currency_amount=net_amount)
@@ -288,13 +311,23 @@ def _split_gross(
 
 
 def _add_reverse_charge(
-    net: PostingLine, tax: TaxCode, tax_amount: int | None, base_currency: str
+    net: PostingLine,
+    tax: TaxCode,
+    tax_amount: int | None,
+    deduction_percent: int | None,
+    base_currency: str,
 ) -> list[PostingLine]:
+    """The VAT owed on a reverse-charge purchase and what is reclaimed of it. Under a partial deduction the
+    deductible share is debited to the VAT account and the rest to the line's own account as a cost."""
     vat = vat_of_net(net.currency_amount, tax.rate_basis_points) if tax_amount is None else tax_amount
     vat_base = convert_to_base(vat, net.currency, net.rate, base_currency)
     deductible = tax.treatment is VatTreatment.REVERSE_CHARGE_DEDUCTIBLE
     debit_account = tax.vat_account if deductible and tax.vat_account else net.account_number
-    debit = replace(net, account_number=debit_account, amount=vat_base, currency_amount=vat, is_vat=True)
+    reclaimed = deductible_share(vat, deduction_percent) if deductible else vat
+    reclaimed_base = convert_to_base(reclaimed, net.currency, net.rate, base_currency)
+    debit = replace(
+        net, account_number=debit_account, amount=reclaimed_base, currency_amount=reclaimed, is_vat=True
+    )
     credit = replace(
         net,
         account_number=REVERSE_CHARGE_OUTPUT_ACCOUNT,
@@ -302,7 +335,15 @@ def _add_reverse_charge(
         currency_amount=-vat,
         is_vat=True,
     )
-    return [net, debit, credit]
+    if reclaimed == vat:
+        return [net, debit, credit]
+    cost = replace(
+        net,
+        amount=vat_base - reclaimed_base,
+        currency_amount=vat - reclaimed,
+        is_vat=True,
+    )
+    return [net, debit, cost, credit]
 
 
 def _imbalances(lines: Sequence[PostingLine], base_currency: str) -> list[Problem]:

@@ -41,7 +41,9 @@ What the schema requires and kontobok does not know, and what is written instead
   own mapping.
 - ``Journal/Type``: "GL" for every journal; a kontobok voucher is a general-ledger voucher whatever its type.
 - ``StandardTaxCode``: the tax code itself (kontobok's codes are the standard codes); "NA" above 99.
-- ``BaseRate``: 100, since kontobok has no partial deduction.
+- ``BaseRate``: 100 in the tax table. A partial deduction posted with ``tax.baseRate`` is in the lines
+  themselves (the VAT line holds the deductible share, the line's account the rest); kontobok keeps no
+  per-line deduction rate to write.
 
 Not written: a line's dimensions (they would need an analysis type table kontobok does not keep), document
 ids and line times. A line with both a customer and a supplier names only the customer, as the schema's

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from kontobok.core.bank_balances import Snapshot
 from kontobok.core.errors import Conflict, NotFound
 from kontobok.store.clock import as_utc, utc_now
+from kontobok.store.database import serialize_on
 from kontobok.store.schema import bank_accounts, bank_balances
 
 _accounts = bank_accounts.c
@@ -76,6 +77,7 @@ def _account(row: sa.RowMapping) -> BankAccount:
 def create_bank_account(
     connection: sa.Connection, organization_id: int, details: BankAccountDetails
 ) -> BankAccount:
+    serialize_on(connection, organization_id, "bank accounts")
     if find_bank_account_by_number(connection, organization_id, details.number) is not None:
         raise Conflict(f"bank account {details.number} exists already")
     now = utc_now()

@@ -12,6 +12,7 @@ from kontobok.core.periods import DateRange
 from kontobok.core.taxes import TaxCode, VatTreatment
 from kontobok.core.voucher import LedgerContext
 from kontobok.store.clock import utc_now
+from kontobok.store.database import serialize_on
 from kontobok.store.organizations import Organization
 from kontobok.store.schema import accounts, fiscal_years, tax_codes, transaction_types
 
@@ -52,12 +53,14 @@ _WHOLE_CHART = (
 
 
 def list_accounts(connection: sa.Connection, organization_id: int, query: str | None = None) -> list[Account]:
-    """The chart of accounts ordered by number; ``query`` keeps those whose number or name contains it."""
+    """The chart of accounts ordered by number; ``query`` keeps those whose number or name contains it, as
+    plain text: ``%`` and ``_`` in it are escaped, not LIKE wildcards."""
     statement = _WHOLE_CHART
     if query:
-        pattern = f"%{query.lower()}%"
+        text = query.lower()
         statement = statement.where(
-            sa.func.lower(accounts.c.name).like(pattern) | sa.cast(accounts.c.number, sa.String).like(pattern)
+            sa.func.lower(accounts.c.name).contains(text, autoescape=True)
+            | sa.cast(accounts.c.number, sa.String).contains(text, autoescape=True)
         )
     rows = connection.execute(statement, {"organization": organization_id})
     return [Account(account_id, number, name, tax_number) for account_id, number, name, tax_number in rows]
@@ -82,6 +85,7 @@ def create_account(
     connection: sa.Connection, organization_id: int, *, number: int, name: str, tax_number: int
 ) -> Account:
     """Add an account to the chart; its number must be new and its tax code must exist."""
+    serialize_on(connection, organization_id, "chart of accounts")
     taken = connection.execute(
         sa.select(accounts.c.account_id).where(
             (accounts.c.organization_id == organization_id) & (accounts.c.number == number)

@@ -7,6 +7,7 @@ SQLite runs in WAL mode with foreign keys on. Writes take the database's write l
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -100,6 +101,24 @@ def write_transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
         connection.execution_options(**{_WRITE: True})
         with connection.begin():
             yield connection
+
+
+def serialize_on(connection: sa.Connection, organization_id: int, subject: str) -> None:
+    """Make the rest of this write transaction wait for any other that serializes on the same subject of the
+    same organization, until that one ends.
+
+    A write that checks for something before inserting it (is this voucher reversed already, does this
+    account number exist) needs the check and the insert to be one step. SQLite gives that for free: a write
+    transaction holds the database's write lock from its start. PostgreSQL runs writers side by side under
+    READ COMMITTED, so two of them could both pass the check and one would then hit the unique index (a 500
+    instead of a 409); a transaction-scoped advisory lock on the subject makes the second wait, and its
+    check, run after the first has committed, sees what the first wrote.
+    """
+    if connection.dialect.name != "postgresql":
+        return
+    digest = hashlib.sha256(f"{organization_id}/{subject}".encode()).digest()
+    key = int.from_bytes(digest[:8], "big", signed=True)
+    connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 @contextmanager

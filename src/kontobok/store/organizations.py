@@ -18,6 +18,7 @@ from kontobok.core.periods import fiscal_year_range
 from kontobok.core.taxes import STANDARD_TAX_CODES
 from kontobok.core.transaction_types import STANDARD_TRANSACTION_TYPES
 from kontobok.store.clock import utc_now
+from kontobok.store.database import serialize_on
 from kontobok.store.schema import (
     accounts,
     fiscal_years,
@@ -143,6 +144,7 @@ def get_organization(connection: sa.Connection, organization_id: int) -> Organiz
 
 def open_fiscal_year(connection: sa.Connection, organization: Organization, year: int) -> bool:
     """Open the fiscal year that starts in ``year``, creating it if needed; False if it was open already."""
+    serialize_on(connection, organization.organization_id, "fiscal years")
     key = (fiscal_years.c.organization_id == organization.organization_id) & (fiscal_years.c.year == year)
     existing = connection.execute(sa.select(fiscal_years.c.is_closed).where(key)).scalar_one_or_none()
     if existing is None:

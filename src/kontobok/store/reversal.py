@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from kontobok.core.errors import Conflict, NotFound, ValidationFailed
 from kontobok.core.voucher import InvoiceRef, PostingLine, PostingVoucher, reversal_of
 from kontobok.store.books import load_ledger_context
+from kontobok.store.database import serialize_on
 from kontobok.store.lines import voucher_lines
 from kontobok.store.organizations import Organization
 from kontobok.store.posting import PostedVoucher, post_vouchers
@@ -42,6 +43,7 @@ def reverse_voucher(
     )
     if original is None:
         raise NotFound(f"transaction {voucher_id} does not exist")
+    serialize_on(connection, organization_id, f"reversal of {voucher_id}")
     already = connection.execute(
         sa.select(vouchers.c.voucher_id).where(
             (vouchers.c.organization_id == organization_id) & (vouchers.c.reverses_voucher_id == voucher_id)

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, Field, StrictInt, StrictStr, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, Field, PlainValidator, StrictInt, StrictStr, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from kontobok.core.money import MAX_AMOUNT
@@ -66,6 +66,29 @@ JsonDateTime = Annotated[
     datetime, BeforeValidator(_iso_date_time), WithJsonSchema({"type": "string", "format": "date-time"})
 ]
 Amount = Annotated[Decimal, WithJsonSchema({"type": "number"})]
+
+
+def _day_or_instant(value: Any) -> date | datetime:
+    """A day ``YYYY-MM-DD`` or an ISO 8601 date and time; which day an instant is depends on the
+    organization's time zone, so it is kept as it came (see :func:`kontobok.core.periods.local_day`)."""
+    if isinstance(value, str):
+        try:
+            if _ISO_DATE.fullmatch(value):
+                return date.fromisoformat(value)
+            if _ISO_DATE_TIME.fullmatch(value):
+                return datetime.fromisoformat(value.upper())
+        except ValueError:
+            pass
+    raise PydanticCustomError(
+        "format", "must be a date YYYY-MM-DD or an ISO 8601 date and time, e.g. 2024-06-01T12:00:00Z"
+    )
+
+
+JsonDayOrInstant = Annotated[
+    date | datetime,
+    PlainValidator(_day_or_instant),
+    WithJsonSchema({"type": "string", "format": "date"}),
+]
 
 
 class CurrencyInput(BaseModel):
@@ -137,6 +160,7 @@ def _line_draft(line: TransactionLineInput) -> LineDraft:
         amount=line.amount,
         tax_number=line.tax.number,
         tax_amount=line.tax.amount,
+        deduction_percent=line.tax.baseRate,
         day=line.date,
         period_date=line.periodDate,
         comment=line.comment,

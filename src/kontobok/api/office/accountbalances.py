@@ -21,11 +21,13 @@ from kontobok.api.scopes import ACCOUNT_BALANCE_READ, ACCOUNT_READ
 from kontobok.core.errors import ValidationFailed
 from kontobok.core.money import to_decimal
 from kontobok.core.periods import (
+    MAX_MONTHS_PER_REPORT,
     DateRange,
     custom_cuts,
     fiscal_years_meeting,
     inclusive_range,
     monthly_cuts,
+    months_meeting,
 )
 from kontobok.services.balances import read_balances
 from kontobok.store.books import Account, get_account
@@ -69,6 +71,10 @@ def parse_cut_days(text: str | None, span: DateRange) -> list[date]:
         if days and day <= days[-1]:
             raise ValidationFailed.single("/periods", "order", "periods must be in increasing order")
         days.append(day)
+    if len(days) >= MAX_MONTHS_PER_REPORT:
+        raise ValidationFailed.single(
+            "/periods", "maxItems", f"periods gives at most {MAX_MONTHS_PER_REPORT} elements"
+        )
     return days
 
 
@@ -82,6 +88,18 @@ def _span(date_from: date, date_to: date) -> DateRange:
             f"dates must lie between {FIRST_SUPPORTED_DAY} and {LAST_SUPPORTED_DAY}",
         )
     return inclusive_range(date_from, date_to)
+
+
+def _check_months(span: DateRange) -> None:
+    """Refuse a monthly report of more than :data:`MAX_MONTHS_PER_REPORT` elements before building it."""
+    months = months_meeting(span)
+    if months > MAX_MONTHS_PER_REPORT:
+        raise ValidationFailed.single(
+            "/dateTo",
+            "range",
+            f"dateFrom..dateTo meets {months} calendar months; a report has at most"
+            f" {MAX_MONTHS_PER_REPORT} monthly elements (100 years): ask for a shorter range or use periods",
+        )
 
 
 def _balances(
@@ -98,6 +116,8 @@ def _balances(
     organization = principal.organization
     span = _span(date_from, date_to)
     cut_days = parse_cut_days(periods, span)
+    if not cut_days:
+        _check_months(span)
     cuts = custom_cuts(span, cut_days) if cut_days else monthly_cuts(span)
     currency = organization.base_currency
     with read_transaction(engine_of(request)) as connection:

@@ -52,8 +52,23 @@ class ByNumber(BaseModel):
     number: Annotated[StrictInt, Field(ge=-(2**31), le=2**31 - 1)]
 
 
+class OpeningBalanceCurrency(BaseModel):
+    code: CurrencyCode
+
+
+class OpeningBalance(BaseModel):
+    """The account's balance as given on creation, in the shape of the vendor's ``BankAccountBalance``:
+    ``timestamp`` defaults to the creation instant, ``currency`` to the account's."""
+
+    amount: JsonNumber
+    timestamp: JsonDateTime | None = None
+    currency: OpeningBalanceCurrency | None = None
+
+
 class BankAccountCreate(BaseModel):
-    """A bank account. ``currency`` is a kontobok addition (default: the organization's base currency)."""
+    """A bank account. ``currency`` is a kontobok addition (default: the organization's base currency), and
+    so is ``balance``, the ``BankAccountBalance`` a bank account is read back with: when given, it is stored
+    as the account's first reported balance."""
 
     type: NumberType
     number: Annotated[StrictStr, Field(min_length=1, max_length=64)]
@@ -63,6 +78,7 @@ class BankAccountCreate(BaseModel):
     transactionType: ByNumber | None = None  # noqa: N815
     ledgerAccount: ByNumber | None = None  # noqa: N815
     currency: CurrencyCode | None = None
+    balance: OpeningBalance | None = None
 
     @field_validator("number")
     @classmethod

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, time
+from decimal import Decimal
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -26,7 +27,7 @@ from kontobok.api.office.render import rate_number
 from kontobok.api.scopes import BANK_ACCOUNT_READ, BANK_ACCOUNT_WRITE
 from kontobok.core.errors import NotFound, Problem, ValidationFailed
 from kontobok.core.money import KNOWN_CURRENCIES, to_decimal, to_minor_units
-from kontobok.core.periods import inclusive_range
+from kontobok.core.periods import MAX_DAYS_PER_REPORT, inclusive_range
 from kontobok.store.bank_accounts import (
     BankAccountDetails,
     add_reported_balance,
@@ -49,7 +50,7 @@ Before = Annotated[
     JsonDate | None, Query(description="Last balance strictly before this day (organization's time zone).")
 ]
 BankAccountIdPath = Annotated[str, Path(max_length=64, description="The bank account's id.")]
-MAX_RECONCILIATION_DAYS = 3660
+MAX_RECONCILIATION_DAYS = MAX_DAYS_PER_REPORT
 
 
 def parse_bank_account_id(text: str) -> uuid.UUID:
@@ -97,6 +98,24 @@ def read_bank_account(
             connection, organization.organization_id, balance_moment(organization, before)
         )
     return ExactJSONResponse(bank_account_json(account, organization, balances.get(account.bank_account_id)))
+
+
+def _reported(
+    organization: Organization, amount: Decimal, currency: str, at: datetime | None, prefix: str
+) -> tuple[int, str, datetime | None]:
+    """A reported balance's amount in minor units, its currency and its instant in UTC (a timestamp without
+    zone is UTC); a 400 under ``prefix`` for an unknown currency, too many decimals or a far timestamp."""
+    if currency not in KNOWN_CURRENCIES:
+        raise ValidationFailed.single(f"{prefix}/currency/code", "enum", f"unknown currency {currency}")
+    minor = to_minor_units(amount, currency, path=f"{prefix}/amount")
+    if isinstance(minor, Problem):
+        raise ValidationFailed([minor])
+    if at is None:
+        return minor, currency, None
+    reported_at = at if at.tzinfo else at.replace(tzinfo=UTC)
+    if not datetime(1000, 1, 2, tzinfo=UTC) <= reported_at <= datetime(9998, 12, 31, tzinfo=UTC):
+        raise ValidationFailed.single(f"{prefix}/timestamp", "range", "the timestamp is out of range")
+    return minor, currency, reported_at.astimezone(UTC)
 
 
 def _details(
@@ -156,12 +175,32 @@ def post_bank_account(
     """IBAN, Norwegian BBAN (mod 11), BIC and the owner's organization number are checked; a bad one is a
     400 naming the field. A number the organization has already is a 409."""
     organization = principal.organization
+    opening = body.balance
+    first = None
+    if opening is not None:
+        code = opening.currency.code if opening.currency else body.currency or organization.base_currency
+        first = _reported(organization, opening.amount, code, opening.timestamp, "/balance")
 
     def write(connection: sa.Connection) -> tuple[int, dict[str, Any]]:
         account = create_bank_account(
             connection, organization.organization_id, _details(connection, organization, body)
         )
-        return 201, bank_account_json(account, organization, None)
+        balance = None
+        if first is not None:
+            # the balance given on creation is the account's first reported balance, in the same transaction
+            amount, currency, reported_at = first
+            at = reported_at or account.created_at
+            balance = add_reported_balance(
+                connection,
+                organization.organization_id,
+                account.bank_account_id,
+                reported_at=at,
+                day=at.astimezone(ZoneInfo(organization.time_zone)).date(),
+                amount=amount,
+                currency=currency,
+                source="api",
+            )
+        return 201, bank_account_json(account, organization, balance)
 
     return run_idempotent(request, principal, idempotency_key, body.model_dump(mode="json"), write)
 
@@ -183,15 +222,10 @@ def post_bank_account_balance(
     the timestamp's day in the organization's time zone."""
     organization = principal.organization
     bank_account_id = parse_bank_account_id(id)
-    currency = body.currency.code
-    if currency not in KNOWN_CURRENCIES:
-        raise ValidationFailed.single("/currency/code", "enum", f"unknown currency {currency}")
-    amount = to_minor_units(body.amount, currency, path="/amount")
-    if isinstance(amount, Problem):
-        raise ValidationFailed([amount])
-    reported_at = body.timestamp if body.timestamp.tzinfo else body.timestamp.replace(tzinfo=UTC)
-    if not datetime(1000, 1, 2, tzinfo=UTC) <= reported_at <= datetime(9998, 12, 31, tzinfo=UTC):
-        raise ValidationFailed.single("/timestamp", "range", "the timestamp is out of range")
+    amount, currency, reported_at = _reported(
+        organization, body.amount, body.currency.code, body.timestamp, ""
+    )
+    assert reported_at is not None  # the body requires a timestamp
     day = reported_at.astimezone(ZoneInfo(organization.time_zone)).date()
 
     def write(connection: sa.Connection) -> tuple[int, dict[str, Any]]:

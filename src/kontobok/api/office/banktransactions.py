@@ -8,7 +8,7 @@ account's own number fills ``fromBankAccount`` on outbound and ``toBankAccount``
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any
 
 import sqlalchemy as sa
@@ -24,7 +24,7 @@ from kontobok.api.office.transactionlines import page_links
 from kontobok.api.scopes import BANK_TRANSACTION_READ, BANK_TRANSACTION_WRITE
 from kontobok.core.errors import Conflict, NotFound, Problem, ValidationFailed
 from kontobok.core.money import KNOWN_CURRENCIES, to_minor_units
-from kontobok.core.periods import inclusive_range
+from kontobok.core.periods import inclusive_range, local_day
 from kontobok.store.bank_accounts import BankAccount, get_bank_account
 from kontobok.store.bank_transactions import (
     BankTransaction,
@@ -33,7 +33,7 @@ from kontobok.store.bank_transactions import (
     list_bank_transactions,
 )
 from kontobok.store.database import read_transaction
-from kontobok.wire.office import JsonDate
+from kontobok.wire.office import JsonDayOrInstant
 
 router = APIRouter(route_class=ExactJSONRoute, tags=["bankTransactions"])
 Reader = Annotated[Principal, require(BANK_TRANSACTION_READ)]
@@ -48,6 +48,14 @@ def _latest_allowed_end(date_from: date) -> date:
         return date_from.replace(year=date_from.year + 2, day=28)
 
 
+def _booking_day(value: date | datetime, principal: Principal, path: str) -> date:
+    """The vendor accepts ISO 8601 here: a date-time stands for its day in the organization's time zone."""
+    try:
+        return local_day(value, principal.organization.time_zone)
+    except ValueError as error:
+        raise ValidationFailed.single(path, "range", str(error)) from None
+
+
 @router.get(
     "/banktransactions",
     summary="Read bank transactions",
@@ -56,12 +64,28 @@ def _latest_allowed_end(date_from: date) -> date:
 def read_bank_transactions(
     principal: Reader,
     request: Request,
-    date_from: Annotated[JsonDate, Query(alias="dateFrom", description="First booking day (inclusive).")],
-    date_to: Annotated[JsonDate, Query(alias="dateTo", description="Last booking day (inclusive).")],
+    date_from_given: Annotated[
+        JsonDayOrInstant,
+        Query(
+            alias="dateFrom",
+            description="First booking day (inclusive); a date-time means its day in the organization's"
+            " time zone.",
+        ),
+    ],
+    date_to_given: Annotated[
+        JsonDayOrInstant,
+        Query(
+            alias="dateTo",
+            description="Last booking day (inclusive); a date-time means its day in the organization's"
+            " time zone.",
+        ),
+    ],
     bank_account_id: Annotated[uuid.UUID | None, Query(alias="bankAccountId")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 25,
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
 ) -> ExactJSONResponse:
+    date_from = _booking_day(date_from_given, principal, "/dateFrom")
+    date_to = _booking_day(date_to_given, principal, "/dateTo")
     if date_from > date_to:
         raise ValidationFailed.single("/dateFrom", "range", "dateFrom must not be after dateTo")
     if date_from.year > 9997 or date_to > _latest_allowed_end(date_from):

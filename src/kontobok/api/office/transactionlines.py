@@ -3,6 +3,11 @@
 ``dateFrom`` is inclusive and ``dateTo`` exclusive. Filters are ANDed. Lines come in a stable order (date,
 voucher number, line number), a page at a time; the ``link`` header (RFC 8288) points to the first, previous
 and next pages, and the last page has no ``next``.
+
+``limit`` is, in the vendor's words, "the maximum number of transactions to retrieve", with no upper bound.
+kontobok answers at most :data:`MAX_LINES_PER_PAGE` lines a page: a larger ``limit`` is served as that many,
+and the ``link`` header then names the limit applied, so a client that follows ``next`` gets every line,
+each exactly once, where a 400 would break a client generated from the vendor's document.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from kontobok.wire.office import JsonDate, JsonDateTime
 router = APIRouter(tags=["transactionLines"])
 Reader = Annotated[Principal, require(TRANSACTION_READ)]
 MAX_PAGE = 10_000_000
+MAX_LINES_PER_PAGE = 1000
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -38,10 +44,15 @@ def _utc(value: datetime | None) -> datetime | None:
         raise ValidationFailed.single("/createdFrom", "range", "the timestamp is out of range") from None
 
 
-def page_links(request: Request, page: int, has_next: bool, *, with_self: bool = False) -> str:
-    """The RFC 8288 ``link`` header for ``page``."""
+def page_links(
+    request: Request, page: int, has_next: bool, *, with_self: bool = False, limit: int | None = None
+) -> str:
+    """The RFC 8288 ``link`` header for ``page``; with ``limit``, the links carry it in place of the
+    request's own."""
 
     def url(number: int) -> str:
+        if limit is not None:
+            return str(request.url.include_query_params(page=number, limit=limit))
         return str(request.url.include_query_params(page=number))
 
     links = [f'<{url(1)}>; rel="first"']
@@ -77,7 +88,14 @@ def read_transaction_lines(
     account_number: Annotated[int | None, Query(alias="accountNumber", ge=-(2**31), le=2**31 - 1)] = None,
     invoice_number: Annotated[str | None, Query(alias="invoiceNumber", max_length=50)] = None,
     currency_code: Annotated[str | None, Query(alias="currencyCode", max_length=5)] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    limit: Annotated[
+        int,
+        Query(
+            ge=1,
+            le=2**31 - 1,
+            description=f"Lines per page; at most {MAX_LINES_PER_PAGE} are answered, whatever the limit.",
+        ),
+    ] = 50,
     include_dimensions: Annotated[bool, Query(alias="includeDimensions")] = False,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
 ) -> ExactJSONResponse:
@@ -95,16 +113,20 @@ def read_transaction_lines(
         invoice_number=invoice_number,
         currency=currency_code,
     )
+    per_page = min(limit, MAX_LINES_PER_PAGE)
     organization = principal.organization
     with read_transaction(engine_of(request)) as connection:
         rows = list_lines(
-            connection, organization.organization_id, where, limit=limit + 1, offset=(page - 1) * limit
+            connection, organization.organization_id, where, limit=per_page + 1, offset=(page - 1) * per_page
         )
     body = [
         line_json(row, organization.base_currency, include_dimensions=include_dimensions)
-        for row in rows[:limit]
+        for row in rows[:per_page]
     ]
-    return ExactJSONResponse(body, headers={"link": page_links(request, page, len(rows) > limit)})
+    applied = per_page if per_page != limit else None
+    return ExactJSONResponse(
+        body, headers={"link": page_links(request, page, len(rows) > per_page, limit=applied)}
+    )
 
 
 @router.get(

@@ -46,14 +46,14 @@ from kontobok.api.scopes import BANK_ACCOUNT_READ
 from kontobok.core.bank_balances import BalanceGroup, DailyBalance, monthly_groups
 from kontobok.core.errors import ValidationFailed
 from kontobok.core.money import to_decimal
-from kontobok.core.periods import inclusive_range
+from kontobok.core.periods import MAX_DAYS_PER_REPORT, inclusive_range
 from kontobok.store.bank_history import daily_balances
 from kontobok.store.database import read_transaction
 
 # handlers answer with ExactJSONResponse; JSONResponse here only lets the OpenAPI document show the model
 router = APIRouter(tags=["powens"], default_response_class=JSONResponse)
 
-MAX_DAYS = 3660
+MAX_DAYS = MAX_DAYS_PER_REPORT
 
 
 class DailyBalanceRead(BaseModel):
@@ -139,7 +139,7 @@ def read_balances(
     first_default, last_default = current_month(organization)
     first = parse_day(min_date, "min_date") or first_default
     last = parse_day(max_date, "max_date") or last_default
-    check_order(first, last)
+    check_order(first, last, min_given=min_date is not None, max_given=max_date is not None)
     if (last - first).days + 1 > MAX_DAYS:
         raise ValidationFailed.single(
             "/max_date", "range", f"min_date..max_date may cover at most {MAX_DAYS} days"

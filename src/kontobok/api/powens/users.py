@@ -107,9 +107,26 @@ def parse_day(text: str | None, name: str) -> date | None:
     return day
 
 
-def check_order(first: date, last: date) -> None:
-    if first > last:
-        raise ValidationFailed.single("/min_date", "range", "min_date must not be after max_date")
+def check_order(first: date, last: date, *, min_given: bool = True, max_given: bool = True) -> None:
+    """``min_date`` must not be after ``max_date``; when one of them took its current-month default, the one
+    the client gave is named, with the default it is compared to."""
+    if first <= last:
+        return
+    if not min_given:
+        raise ValidationFailed.single(
+            "/max_date",
+            "range",
+            f"max_date {last} is before {first}, the first day of the current month, which min_date takes"
+            " when it is not given; give min_date too",
+        )
+    if not max_given:
+        raise ValidationFailed.single(
+            "/min_date",
+            "range",
+            f"min_date {first} is after {last}, the last day of the current month, which max_date takes"
+            " when it is not given; give max_date too",
+        )
+    raise ValidationFailed.single("/min_date", "range", "min_date must not be after max_date")
 
 
 @dataclass(frozen=True)
