@@ -72,6 +72,7 @@ def load_demo(engine: sa.Engine, *, console: Console, host: str, port: int) -> O
   client_id:     {credentials.client_id}
   client_secret: {credentials.client_secret}
 
+Dashboard: {base}/ui/  (log in with the client_id and client_secret above)
 API docs:  {base}/docs
 Get a token:
   curl -s {base}/oauth/token -d grant_type=client_credentials \\

@@ -120,6 +120,7 @@ def register_page(
         if lines and search is None:
             balance = _balance_before(connection, organization, account.number, lines[0])
     register = []
+    opening = balance
     profit_and_loss = account.number >= FIRST_PROFIT_AND_LOSS_ACCOUNT
     year_start = (
         fiscal_year_start(lines[0]["line_date"], organization.fiscal_year_start_month) if lines else None
@@ -149,6 +150,7 @@ def register_page(
         "next_link": page_link(page + 1) if len(found) > PAGE_SIZE else None,
         "filters": filters,
         "show_balance": search is None,
+        "opening": opening,
     }
     template = "register_table.html" if request.headers.get("HX-Request") == "true" else "register.html"
     return render(request, template, viewer, **context)

@@ -40,16 +40,22 @@
     const months = document.getElementById("month-chart");
     if (months && data.months.length) {
       const times = data.months.map(function (day) { return Date.parse(day + "T12:00:00Z") / 1000; });
-      const bars = uPlot.paths && uPlot.paths.bars ? uPlot.paths.bars({ size: [0.35, 40], align: 0 }) : undefined;
+      const barsAt = function (align) {
+        return uPlot.paths && uPlot.paths.bars ? uPlot.paths.bars({ size: [0.4, 40], align: align }) : undefined;
+      };
+      const halfMonth = 16 * 86400;
       const plot = new uPlot({
         width: width(months), height: 240,
         series: [
           {},
-          { label: "Operating income", stroke: "#0f8a5f", fill: "rgba(15,138,95,0.35)", paths: bars, value: function (u, v) { return v == null ? "" : money(v); } },
-          { label: "Operating expenses", stroke: "#b4531e", fill: "rgba(180,83,30,0.35)", paths: bars, value: function (u, v) { return v == null ? "" : money(v); } },
+          { label: "Operating income", stroke: "#0f8a5f", fill: "rgba(15,138,95,0.55)", paths: barsAt(-1), points: { show: false }, value: function (u, v) { return v == null ? "" : money(v); } },
+          { label: "Operating expenses", stroke: "#b4531e", fill: "rgba(180,83,30,0.55)", paths: barsAt(1), points: { show: false }, value: function (u, v) { return v == null ? "" : money(v); } },
         ],
         axes: [{}, { values: axisValues, size: 80 }],
-        scales: { x: { time: true } },
+        scales: {
+          x: { time: true, range: function () { return [times[0] - halfMonth, times[times.length - 1] + halfMonth]; } },
+          y: { range: function (u, min, max) { return [Math.min(0, min), Math.max(1, max) * 1.1]; } },
+        },
       }, [times, data.income, data.expenses], months);
       window.addEventListener("resize", function () { plot.setSize({ width: width(months), height: 240 }); });
     }
