@@ -23,11 +23,13 @@ from kontobok.core.periods import DateRange, fiscal_year_start
 
 @dataclass(frozen=True)
 class DayTotal:
-    """The sum of one account's lines on one day; ``incoming`` is the part from IB lines."""
+    """The sum of one account's lines on one day; ``incoming`` is the part from IB lines, ``debit`` the sum of
+    the positive amounts among the other lines."""
 
     day: date
     movement: int
     incoming: int = 0
+    debit: int = 0
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,12 @@ class BalanceElement:
     @property
     def change(self) -> int:
         return self.closing - self.opening
+
+
+def carried_in_balance(kind: AccountKind, *, before_all_time: int, before_since_fiscal_start: int) -> int:
+    """What an account carries into a day: a balance-sheet account its whole history, a profit-and-loss
+    account what it gathered since the start of that day's fiscal year."""
+    return before_all_time if kind is AccountKind.BALANCE_SHEET else before_since_fiscal_start
 
 
 def compute_balance_elements(

@@ -63,7 +63,7 @@ def _statements(with_accounts: bool) -> tuple[sa.Select[Any], sa.Select[Any]]:
         sa.func.sum(sa.case((carried.c.day >= sa.bindparam("fiscal_start"), carried.c.movement), else_=0)),
     ).group_by(carried.c.account_id)
     inside = (
-        sa.select(_totals.account_id, _totals.day, _totals.movement, _totals.incoming)
+        sa.select(_totals.account_id, _totals.day, _totals.movement, _totals.incoming, _totals.debit)
         .where(
             scope("inside_basis")
             & (_totals.day >= sa.bindparam("begin"))
@@ -114,8 +114,8 @@ def read_account_totals(
     for account_id, all_time, since_fiscal_start in connection.execute(before, values):
         result[account_id].before_all_time = int(all_time)
         result[account_id].before_since_fiscal_start = int(since_fiscal_start)
-    for account_id, day, movement, incoming in connection.execute(inside, values):
-        result[account_id].days.append(DayTotal(day, movement, incoming))
+    for account_id, day, movement, incoming, debit in connection.execute(inside, values):
+        result[account_id].days.append(DayTotal(day, movement, incoming, debit))
     return dict(result)
 
 

@@ -58,6 +58,7 @@ class _Total:
     movement: int = 0
     incoming: int = 0
     line_count: int = 0
+    debit: int = 0
 
 
 def post_vouchers(
@@ -107,6 +108,7 @@ def post_vouchers(
                 total.movement += line.amount
                 total.incoming += line.amount if is_incoming else 0
                 total.line_count += 1
+                total.debit += line.amount if line.amount > 0 and not is_incoming else 0
     insert_rows(connection, vouchers, VOUCHER_COLUMNS, voucher_rows)
     insert_rows(connection, transaction_lines, LINE_COLUMNS, line_rows)
     _add_to_daily_totals(connection, organization_id, _with_monthly_sums(totals))
@@ -236,6 +238,7 @@ def _with_monthly_sums(
         month.movement += total.movement
         month.incoming += total.incoming
         month.line_count += total.line_count
+        month.debit += total.debit
     return {**totals, **months}
 
 
@@ -275,6 +278,7 @@ def _add_to_daily_totals(
             "movement": total.movement,
             "incoming": total.incoming,
             "line_count": total.line_count,
+            "debit": total.debit,
         }
         for (account_id, basis, day), total in sorted(totals.items())
     ]
@@ -287,6 +291,7 @@ def _add_to_daily_totals(
                 "movement": table.movement + statement.excluded.movement,
                 "incoming": table.incoming + statement.excluded.incoming,
                 "line_count": table.line_count + statement.excluded.line_count,
+                "debit": table.debit + statement.excluded.debit,
             },
         ),
         rows,

@@ -103,6 +103,8 @@ fiscal_years = sa.Table(
     sa.Column("begins_on", sa.Date, nullable=False),
     sa.Column("ends_before", sa.Date, nullable=False),
     sa.Column("is_closed", sa.Boolean, nullable=False),
+    # the voucher that moved the year's result to equity when it was closed; reopening reverses it
+    sa.Column("closing_voucher_id", sa.Uuid, nullable=True),
     sa.ForeignKeyConstraint(["organization_id"], ["organizations.organization_id"]),
 )
 
@@ -208,6 +210,9 @@ account_daily_totals = sa.Table(
     sa.Column("movement", Money, nullable=False),
     sa.Column("incoming", Money, nullable=False),
     sa.Column("line_count", sa.Integer, nullable=False),
+    # the sum of the positive amounts among the lines that are not incoming balance: a period's debits, and
+    # with ``movement - incoming - debit`` its credits, for the trial balance
+    sa.Column("debit", Money, nullable=False, server_default="0"),
     # a report over every account reads one basis and a range of days: without this it would read every
     # row the organization has
     sa.Index("ix_account_daily_totals_by_day", "organization_id", "basis", "day", "account_id"),

@@ -18,20 +18,17 @@ from kontobok.api.auth import Principal, engine_of, require
 from kontobok.api.json import ExactJSONResponse
 from kontobok.api.office import schemas
 from kontobok.api.scopes import ACCOUNT_BALANCE_READ, ACCOUNT_READ
-from kontobok.core.accounts import AccountKind, account_kind
-from kontobok.core.balances import compute_balance_elements
 from kontobok.core.errors import ValidationFailed
 from kontobok.core.money import to_decimal
 from kontobok.core.periods import (
     DateRange,
     custom_cuts,
-    fiscal_year_start,
     fiscal_years_meeting,
     inclusive_range,
     monthly_cuts,
 )
-from kontobok.store.balances import read_account_totals
-from kontobok.store.books import Account, get_account, list_accounts
+from kontobok.services.balances import read_balances
+from kontobok.store.books import Account, get_account
 from kontobok.store.database import read_transaction
 from kontobok.store.posting import DATE_BASIS, PERIOD_BASIS
 from kontobok.wire.office import JsonDate
@@ -75,12 +72,6 @@ def parse_cut_days(text: str | None, span: DateRange) -> list[date]:
     return days
 
 
-def _whole_months(cuts: list[DateRange], span: DateRange) -> bool:
-    """Whether every element begins on the first day of a month and the span ends at a month's end, so that
-    the monthly sums answer the report (fiscal years always begin on a month's first day)."""
-    return span.end.day == 1 and all(cut.begin.day == 1 for cut in cuts)
-
-
 def _span(date_from: date, date_to: date) -> DateRange:
     if date_from > date_to:
         raise ValidationFailed.single("/dateFrom", "range", "dateFrom must not be after dateTo")
@@ -108,56 +99,36 @@ def _balances(
     span = _span(date_from, date_to)
     cut_days = parse_cut_days(periods, span)
     cuts = custom_cuts(span, cut_days) if cut_days else monthly_cuts(span)
-    start_month = organization.fiscal_year_start_month
+    currency = organization.base_currency
     with read_transaction(engine_of(request)) as connection:
-        chart = accounts_wanted or list_accounts(connection, organization.organization_id)
-        totals = read_account_totals(
+        balances = read_balances(
             connection,
-            organization.organization_id,
+            organization,
             span=span,
-            fiscal_start=fiscal_year_start(span.begin, start_month),
+            cuts=cuts,
             basis=PERIOD_BASIS if kind == "Period" else DATE_BASIS,
-            account_ids=[account.account_id for account in accounts_wanted] if accounts_wanted else None,
-            by_month=_whole_months(cuts, span),
-        )
-    records: list[dict[str, Any]] = []
-    for account in chart:
-        found = totals.get(account.account_id)
-        if found is None and accounts_wanted is None:
-            continue
-        kind_of_account = account_kind(account.number)
-        carried_in = 0
-        if found is not None:
-            carried_in = (
-                found.before_all_time
-                if kind_of_account is AccountKind.BALANCE_SHEET
-                else found.before_since_fiscal_start
-            )
-        if accounts_wanted is None and found is not None and not found.days and carried_in == 0:
-            continue
-        elements = compute_balance_elements(
-            cuts,
-            carried_in=carried_in,
-            day_totals=found.days if found else [],
-            kind=kind_of_account,
-            fiscal_start_month=start_month,
             keep_incoming=keep_incoming,
+            accounts=accounts_wanted,
         )
-        currency = organization.base_currency
-        records.append(
-            {
-                "account": {"id": account.account_id, "number": account.number, "name": account.name},
-                "balances": [
-                    {
-                        "date": element.first_day.isoformat(),
-                        "opening": to_decimal(element.opening, currency),
-                        "closing": to_decimal(element.closing, currency),
-                        "change": to_decimal(element.change, currency),
-                    }
-                    for element in elements
-                ],
-            }
-        )
+    records: list[dict[str, Any]] = [
+        {
+            "account": {
+                "id": found.account.account_id,
+                "number": found.account.number,
+                "name": found.account.name,
+            },
+            "balances": [
+                {
+                    "date": element.first_day.isoformat(),
+                    "opening": to_decimal(element.opening, currency),
+                    "closing": to_decimal(element.closing, currency),
+                    "change": to_decimal(element.change, currency),
+                }
+                for element in found.elements
+            ],
+        }
+        for found in balances
+    ]
     if not any(media in request.headers.get("accept", "") for media in HAL_TYPES):
         return ExactJSONResponse(records)
     hal = {
@@ -166,7 +137,7 @@ def _balances(
         "endingAt": date_to.isoformat(),
         "fiscals": [
             {"startingDate": year.begin.isoformat(), "endingAt": year.last_day.isoformat()}
-            for year in fiscal_years_meeting(span, start_month)
+            for year in fiscal_years_meeting(span, organization.fiscal_year_start_month)
         ],
     }
     return ExactJSONResponse(hal, media_type="application/hal+json")
