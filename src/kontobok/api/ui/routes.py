@@ -6,7 +6,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from kontobok.api.ui import bank, imports, login, overview, register
+from kontobok.api.ui import bank, imports, login, overview, register, reports
 from kontobok.api.ui.sessions import SessionStore
 from kontobok.api.ui.web import STATIC_DIRECTORY, LoginRequired, login_redirect, redirect
 
@@ -16,7 +16,7 @@ STATIC_PATH = "/ui/static"
 def install_ui(app: FastAPI, *, sessions: SessionStore | None = None) -> None:
     app.state.ui_sessions = sessions or SessionStore()
     pages = APIRouter(prefix="/ui", include_in_schema=False)
-    for module in (login, overview, register, bank, imports):
+    for module in (login, overview, reports, register, bank, imports):
         pages.include_router(module.router)
     app.include_router(pages)
 

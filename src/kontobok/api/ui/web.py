@@ -53,9 +53,6 @@ environment = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-# the report pages appear in the navigation once their routes exist
-REPORT_PAGES = frozenset({"/ui/balancesheet", "/ui/incomestatement", "/ui/vat"})
-environment.globals["hidden_pages"] = REPORT_PAGES
 
 
 class LoginRequired(Exception):
