@@ -9,6 +9,10 @@
     return function (minor) { return format.format(minor / scale); };
   }
 
+  function isoDay(seconds, length) {
+    return seconds == null ? "" : new Date(seconds * 1000).toISOString().slice(0, length);
+  }
+
   function width(element) {
     return Math.max(280, element.clientWidth - 16);
   }
@@ -26,7 +30,7 @@
     const balance = document.getElementById("balance-chart");
     if (balance && data.series.length) {
       const times = data.days.map(function (day) { return Date.parse(day + "T12:00:00Z") / 1000; });
-      const series = [{}].concat(data.series.map(function (item, index) {
+      const series = [{ label: "Date", value: function (u, v) { return isoDay(v, 10); } }].concat(data.series.map(function (item, index) {
         return { label: item.label, stroke: COLOURS[index % COLOURS.length], width: 2, value: function (u, v) { return v == null ? "" : money(v); } };
       }));
       const plot = new uPlot({
@@ -47,7 +51,7 @@
       const plot = new uPlot({
         width: width(months), height: 240,
         series: [
-          {},
+          { label: "Month", value: function (u, v) { return isoDay(v, 7); } },
           { label: "Operating income", stroke: "#0f8a5f", fill: "rgba(15,138,95,0.55)", paths: barsAt(-1), points: { show: false }, value: function (u, v) { return v == null ? "" : money(v); } },
           { label: "Operating expenses", stroke: "#b4531e", fill: "rgba(180,83,30,0.55)", paths: barsAt(1), points: { show: false }, value: function (u, v) { return v == null ? "" : money(v); } },
         ],
