@@ -51,7 +51,10 @@ def bank_page(
             known = [day for day in last_days if day is not None]
             chosen = first_of_month(max(known) if known else date.today())
         span = DateRange(chosen, add_months(chosen, 1))
-        reports = [reconcile(connection, organization, account.bank_account_id, span) for account in accounts]
+        reports = [
+            reconcile(connection, organization, account.bank_account_id, span, checks_within_span=True)
+            for account in accounts
+        ]
     return render(
         request,
         "bank.html",
