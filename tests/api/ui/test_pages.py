@@ -177,3 +177,35 @@ def test_the_swagger_ui_loads_from_kontobok_itself(dashboard: Dashboard) -> None
         if url.startswith("/ui/static/"):
             assert dashboard.get(url).status_code == 200, url
     assert dashboard.get("/redoc").status_code == 404
+
+
+def test_the_report_pages_show_the_reports_services_figures(api: Api, dashboard: Dashboard) -> None:
+    api.post_voucher(voucher("2025-03-05", line(1920, 1250), line(3000, -1250, tax=3)))
+    api.post_voucher(voucher("2025-04-10", line(6300, 400), line(1920, -400)))
+
+    sheet = dashboard.get("/ui/balancesheet?date=2025-12-31")
+    income = dashboard.get("/ui/incomestatement?year=2025")
+    vat = dashboard.get("/ui/vat?year=2025&term=2")
+    other_term = dashboard.get("/ui/vat?year=2025&term=3")
+
+    assert sheet.status_code == income.status_code == vat.status_code == 200
+    assets = re.search(r'id="assets-total">([^<]+)<', sheet.text)
+    others = re.search(r'id="equity-and-liabilities-total">([^<]+)<', sheet.text)
+    assert assets is not None
+    assert others is not None
+    assert assets.group(1) == others.group(1) == "850,00"
+    assert f'/ui/accounts/{api.account_id(1920)}?to=2025-12-31"' in sheet.text
+    result = re.search(r'id="result">([^<]+)<', income.text)
+    assert result is not None
+    assert result.group(1) == "600,00"
+    payable = re.search(r'id="vat-payable">([^<]+)<', vat.text)
+    assert payable is not None
+    assert payable.group(1) == "250,00"
+    assert "No VAT in this term." in other_term.text
+
+
+def test_the_navigation_marks_the_current_page(dashboard: Dashboard) -> None:
+    page = dashboard.get("/ui/vat")
+
+    assert '<a href="/ui/vat" aria-current="page">VAT</a>' in page.text
+    assert '<a href="/ui/" aria-current' not in page.text

@@ -68,9 +68,12 @@ def income_statement_page(
     chosen = year if year is not None else default_year(engine, organization, date.today())
     span = fiscal_year_range(chosen, organization.fiscal_year_start_month)
     with read_transaction(engine) as connection:
-        report = income_statement(
-            connection, organization, span.begin, span.last_day, compare_previous_year=True
-        )
+        try:
+            report = income_statement(
+                connection, organization, span.begin, span.last_day, compare_previous_year=True
+            )
+        except ValidationFailed as failure:
+            return render(request, "report_error.html", viewer, status_code=400, failure=failure)
     return render(request, "incomestatement.html", viewer, report=report, year=chosen, span=span)
 
 
@@ -90,7 +93,10 @@ def vat_page(
         )
         first = date(chosen_year, 2 * chosen_term - 1, 1)
         last_day = date.fromordinal(add_months(first, 2).toordinal() - 1)
-        report = vat_report(connection, organization, first, last_day)
+        try:
+            report = vat_report(connection, organization, first, last_day)
+        except ValidationFailed as failure:
+            return render(request, "report_error.html", viewer, status_code=400, failure=failure)
     return render(
         request,
         "vat.html",
