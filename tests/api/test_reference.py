@@ -243,6 +243,10 @@ def test_the_openapi_document_lists_the_paths_and_tags_the_extensions(engine: sa
         ("post", "/v1/fiscalyears"),
         ("post", "/v1/fiscalyears/{year}/close"),
         ("post", "/v1/transactions/{id}/reverse"),
+        ("get", "/v1/reports/trialbalance"),
+        ("get", "/v1/reports/balancesheet"),
+        ("get", "/v1/reports/incomestatement"),
+        ("get", "/v1/reports/vat"),
     }
     assert "kontobok extensions" in {tag["name"] for tag in document.get("tags", [])}
     parameters = {p["name"] for p in paths["/v1/transactionlines"]["get"]["parameters"]}

@@ -21,6 +21,7 @@ from kontobok.api.office import (
     banktransactions,
     fiscalperiods,
     reference,
+    reports,
     transactionlines,
     transactions,
 )
@@ -70,6 +71,7 @@ def create_app(engine: sa.Engine, *, login_throttle: LoginThrottle | None = None
         transactions,
         bankaccounts,
         banktransactions,
+        reports,
     ):
         office.include_router(module.router)
     app.include_router(office)

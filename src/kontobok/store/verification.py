@@ -2,7 +2,8 @@
 
 Two things must always hold: every voucher's lines sum to zero on each date (in the base currency), and the
 stored per-day totals equal a full recomputation from the lines, on both the posting-date and the
-period-date basis, as do the organization's per-day line counts.
+period-date basis, as do the organization's per-day line counts and the debit sums the trial balance reads
+(a mismatch of those is reported as ``(debit, 0)``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,12 @@ import sqlalchemy as sa
 
 from kontobok.store.balances import recompute_daily_totals, stored_daily_totals
 from kontobok.store.posting import DATE_BASIS, MONTHLY_BASIS, PERIOD_BASIS, month_start
-from kontobok.store.schema import daily_line_counts, transaction_lines
+from kontobok.store.schema import (
+    account_daily_totals,
+    daily_line_counts,
+    transaction_lines,
+    transaction_types,
+)
 
 _lines = transaction_lines.c
 
@@ -80,7 +86,52 @@ def verify_books(connection: sa.Connection, organization_id: int) -> Verificatio
             if found != expected:
                 report.mismatches.append(TotalMismatch(f"{name} month", key[0], key[1], found, expected))
     report.mismatches.extend(_line_count_mismatches(connection, organization_id))
+    report.mismatches.extend(_debit_mismatches(connection, organization_id))
     return report
+
+
+def _debit_mismatches(connection: sa.Connection, organization_id: int) -> list[TotalMismatch]:
+    """The stored debit sums per account and day (and month) against the positive amounts of the lines that
+    are not incoming balance."""
+    incoming_types = sa.select(transaction_types.c.number).where(
+        (transaction_types.c.organization_id == organization_id) & transaction_types.c.is_incoming_balance
+    )
+    totals = account_daily_totals.c
+    mismatches: list[TotalMismatch] = []
+    for basis, name, day_column in (
+        (DATE_BASIS, "date debit", _lines.line_date),
+        (PERIOD_BASIS, "period debit", _lines.period_date),
+    ):
+        rows = connection.execute(
+            sa.select(_lines.account_id, day_column, sa.func.sum(_lines.amount))
+            .where(
+                (_lines.organization_id == organization_id)
+                & (_lines.amount > 0)
+                & _lines.transaction_type_number.not_in(incoming_types.scalar_subquery())
+            )
+            .group_by(_lines.account_id, day_column)
+        )
+        recomputed = {(account_id, day): int(debit) for account_id, day, debit in rows}
+        by_month: dict[tuple[int, date], int] = {}
+        for (account_id, day), debit in recomputed.items():
+            key = (account_id, month_start(day))
+            by_month[key] = by_month.get(key, 0) + debit
+        checks = ((basis, recomputed, name), (MONTHLY_BASIS[basis], by_month, f"{name} month"))
+        for stored_basis, expected, label in checks:
+            stored = {
+                (account_id, day): int(debit)
+                for account_id, day, debit in connection.execute(
+                    sa.select(totals.account_id, totals.day, totals.debit).where(
+                        (totals.organization_id == organization_id) & (totals.basis == stored_basis)
+                    )
+                )
+            }
+            mismatches.extend(
+                TotalMismatch(label, key[0], key[1], (stored.get(key, 0), 0), (expected.get(key, 0), 0))
+                for key in sorted(stored.keys() | expected.keys())
+                if stored.get(key, 0) != expected.get(key, 0)
+            )
+    return mismatches
 
 
 def _line_count_mismatches(connection: sa.Connection, organization_id: int) -> list[TotalMismatch]:

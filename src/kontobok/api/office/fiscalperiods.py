@@ -1,7 +1,8 @@
 """``GET /fiscalperiods``: fiscal years and their monthly periods; extensions to open and close a year.
 
-A fiscal year is open or closed. Lines may be posted only on days of an open year. Closing a year locks it;
-reopening it (the same call as opening) unlocks it again.
+A fiscal year is open or closed. Lines may be posted only on days of an open year. Closing a year moves its
+result to equity with a closing voucher and locks it; reopening it (the same call as opening) reverses the
+closing voucher and unlocks it again (see :mod:`kontobok.services.closing`).
 """
 
 from __future__ import annotations
@@ -18,9 +19,15 @@ from kontobok.api.json import ExactJSONResponse, ExactJSONRoute
 from kontobok.api.office import schemas
 from kontobok.api.scopes import FISCAL_PERIOD_READ, FISCAL_PERIOD_WRITE
 from kontobok.core.periods import monthly_cuts
+from kontobok.services.closing import (
+    DEFAULT_EQUITY_ACCOUNT,
+    DEFAULT_RESULT_ACCOUNT,
+    ClosingAccounts,
+    close_year,
+    open_year,
+)
 from kontobok.store.books import FiscalYear, list_fiscal_years
 from kontobok.store.database import read_transaction
-from kontobok.store.organizations import close_fiscal_year, open_fiscal_year
 
 router = APIRouter(route_class=ExactJSONRoute)
 Writer = Annotated[Principal, require(FISCAL_PERIOD_WRITE)]
@@ -83,14 +90,15 @@ def _year_answer(connection: sa.Connection, organization_id: int, year: int) -> 
     summary="Open a fiscal year (create it, or reopen a closed one)",
     responses={201: {"model": schemas.AccountingPeriod}},
 )
-def open_year(
+def open_fiscal_year(
     principal: Writer, request: Request, body: schemas.FiscalYearOpen, idempotency_key: IdempotencyKey = None
 ) -> Any:
-    """Open the fiscal year that starts in calendar year ``year`` (on the organization's start month)."""
+    """Open the fiscal year that starts in calendar year ``year`` (on the organization's start month); a
+    closed year is reopened and the voucher that closed it is reversed."""
     organization = principal.organization
 
     def write(connection: sa.Connection) -> tuple[int, dict[str, Any]]:
-        open_fiscal_year(connection, organization, body.year)
+        open_year(connection, organization, body.year)
         return 201, _year_answer(connection, organization.organization_id, body.year)
 
     return run_idempotent(request, principal, idempotency_key, body.model_dump(mode="json"), write)
@@ -99,19 +107,36 @@ def open_year(
 @router.post(
     "/fiscalyears/{year}/close",
     tags=["kontobok extensions"],
-    summary="Close a fiscal year: nothing more can be posted into it",
+    summary="Close a fiscal year: move its result to equity, then nothing more can be posted into it",
     responses={200: {"model": schemas.AccountingPeriod}},
 )
-def close_year(
+def close_fiscal_year(
     principal: Writer,
     request: Request,
     year: Annotated[int, Path(ge=1900, le=2999)],
+    result_account: Annotated[
+        int,
+        Query(
+            alias="resultAccount", ge=1000, le=99999999, description="Profit-and-loss account for the result."
+        ),
+    ] = DEFAULT_RESULT_ACCOUNT,
+    equity_account: Annotated[
+        int,
+        Query(
+            alias="equityAccount", ge=1000, le=99999999, description="Equity account (20xx) that receives it."
+        ),
+    ] = DEFAULT_EQUITY_ACCOUNT,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:
+    """A voucher of type 11 (Årsavslutning) on the year's last day moves the year's result from the
+    profit-and-loss accounts to equity (``resultAccount`` against ``equityAccount``), so that the year's
+    profit-and-loss accounts sum to zero; then the year is locked. A closed year is left as it is."""
     organization = principal.organization
+    accounts = ClosingAccounts(result_account, equity_account)
 
     def write(connection: sa.Connection) -> tuple[int, dict[str, Any]]:
-        close_fiscal_year(connection, organization, year)
+        close_year(connection, organization, year, accounts)
         return 200, _year_answer(connection, organization.organization_id, year)
 
-    return run_idempotent(request, principal, idempotency_key, {"close": year}, write)
+    body = {"close": year, "resultAccount": result_account, "equityAccount": equity_account}
+    return run_idempotent(request, principal, idempotency_key, body, write)

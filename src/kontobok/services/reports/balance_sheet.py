@@ -58,6 +58,8 @@ def balance_sheet(connection: sa.Connection, organization: Organization, day: da
             profit_and_loss += closing
             continue
         balance_sheet_sum += closing
+        if closing == 0:
+            continue
         shown = closing if group.is_asset else -closing
         account = found.account
         grouped[group].append(AccountAmount(account.account_id, account.number, account.name, shown))

@@ -3,7 +3,8 @@
 ``account_daily_totals.debit`` is the sum of the positive amounts among the lines that are not incoming
 balance (IB), so a trial balance reads a period's debits and credits from the totals instead of the lines.
 ``fiscal_years.closing_voucher_id`` names the voucher that moved a closed year's result to equity, so that
-reopening the year can reverse it.
+reopening the year can reverse it; such vouchers have a transaction type of their own (11, Årsavslutning),
+added to every organization that lacks it.
 
 Revision ID: 0008
 Revises: 0005
@@ -40,6 +41,14 @@ def upgrade() -> None:
         table.add_column(sa.Column("closing_voucher_id", sa.Uuid, nullable=True))
     op.execute(sa.text(_DAILY_DEBITS.format(day_column="line_date", basis=0)))
     op.execute(sa.text(_DAILY_DEBITS.format(day_column="period_date", basis=1)))
+    op.execute(
+        sa.text(
+            "INSERT INTO transaction_types "
+            "(organization_id, number, name, is_incoming_balance, next_voucher_number) "
+            "SELECT organization_id, 11, :name, :no, 1 FROM organizations o WHERE NOT EXISTS ("
+            "SELECT 1 FROM transaction_types t WHERE t.organization_id = o.organization_id AND t.number = 11)"
+        ).bindparams(name="Årsavslutning", no=False)
+    )
     bind = op.get_bind()
     month = (
         "CAST(date_trunc('month', d.day) AS date)"
@@ -60,6 +69,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute(
+        sa.text(
+            "DELETE FROM transaction_types WHERE number = 11 AND NOT EXISTS ("
+            "SELECT 1 FROM vouchers v WHERE v.organization_id = transaction_types.organization_id "
+            "AND v.transaction_type_number = 11)"
+        )
+    )
     with op.batch_alter_table("fiscal_years") as table:
         table.drop_column("closing_voucher_id")
     with op.batch_alter_table("account_daily_totals") as table:

@@ -1,0 +1,28 @@
+"""Which voucher closed a fiscal year: recorded when the year is closed, cleared when it is reopened."""
+
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+
+from kontobok.store.schema import fiscal_years
+
+
+def _year(organization_id: int, year: int) -> sa.ColumnElement[bool]:
+    return (fiscal_years.c.organization_id == organization_id) & (fiscal_years.c.year == year)
+
+
+def closing_voucher_of(connection: sa.Connection, organization_id: int, year: int) -> uuid.UUID | None:
+    found: uuid.UUID | None = connection.execute(
+        sa.select(fiscal_years.c.closing_voucher_id).where(_year(organization_id, year))
+    ).scalar_one_or_none()
+    return found
+
+
+def record_closing_voucher(
+    connection: sa.Connection, organization_id: int, year: int, voucher_id: uuid.UUID | None
+) -> None:
+    connection.execute(
+        fiscal_years.update().where(_year(organization_id, year)).values(closing_voucher_id=voucher_id)
+    )
