@@ -135,6 +135,7 @@ def test_a_user_logs_in_reads_the_books_and_imports_a_file(
         + "\n"
     )
     requests: list[str] = []
+    htmx_requests: list[str] = []
     problems: list[str] = []
     shots = Shots()
 
@@ -144,6 +145,8 @@ def test_a_user_logs_in_reads_the_books_and_imports_a_file(
 
     def on_request(request: Request) -> None:
         requests.append(request.url)
+        if request.headers.get("hx-request") == "true":
+            htmx_requests.append(f"{request.method} {request.url}")
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -155,10 +158,14 @@ def test_a_user_logs_in_reads_the_books_and_imports_a_file(
         page.goto(f"{base}/ui/")
         assert page.url.startswith(f"{base}/ui/login")
         shots.take(page, "login")
-        page.get_by_label("Client id").fill(credentials.client_id)
-        page.get_by_label("Client secret").fill(credentials.client_secret)
-        page.get_by_role("button", name="Log in").click()
+        # by keyboard alone: the client id field has the focus, Tab to the secret, Enter submits
+        page.keyboard.type(credentials.client_id)
+        page.keyboard.press("Tab")
+        page.keyboard.type(credentials.client_secret)
+        page.keyboard.press("Enter")
         page.wait_for_url(f"{base}/ui/")
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.textContent") == "Skip to content"
 
         # the overview: the bank balance as the API has it, and both charts drawn
         assert page.locator("h1").inner_text() == f"Overview {YEAR}"
@@ -200,6 +207,7 @@ def test_a_user_logs_in_reads_the_books_and_imports_a_file(
         comments = page.locator("#register-lines tbody tr td:nth-child(3)").all_inner_texts()
         assert comments
         assert all("faktura" in comment.lower() for comment in comments)
+        assert any(entry.startswith("GET ") and "q=Faktura" in entry for entry in htmx_requests)
 
         for name, title in (
             ("incomestatement", "Income statement"),
@@ -219,6 +227,7 @@ def test_a_user_logs_in_reads_the_books_and_imports_a_file(
         page.get_by_role("button", name="Import").click()
         page.locator("#import-summary").wait_for()
         assert page.locator("#import-summary").inner_text() == "Imported 1 vouchers, 2 lines."
+        assert f"POST {base}/ui/import" in htmx_requests
         shots.take(page, "import")
         page.goto(f"{base}/ui/")
         assert row.locator("td.num").inner_text() != expected_1920
