@@ -15,6 +15,7 @@ from datetime import date
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
+import sqlalchemy as sa
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
@@ -28,6 +29,7 @@ from kontobok.store.books import get_account, list_accounts
 from kontobok.store.dashboard_reads import get_voucher_head
 from kontobok.store.database import read_transaction
 from kontobok.store.lines import LineFilter, amount_before_line, list_lines, voucher_lines
+from kontobok.store.organizations import Organization
 from kontobok.store.posting import DATE_BASIS
 
 router = APIRouter()
@@ -40,7 +42,7 @@ LATEST = date(2999, 12, 31)
 
 @dataclass(frozen=True)
 class RegisterLine:
-    line: Any
+    line: sa.RowMapping
     balance: int | None
 
 
@@ -156,7 +158,9 @@ def register_page(
     return render(request, template, viewer, **context)
 
 
-def _balance_before(connection: Any, organization: Any, number: int, line: Any) -> int:
+def _balance_before(
+    connection: sa.Connection, organization: Organization, number: int, line: sa.RowMapping
+) -> int:
     """The account's balance just before ``line``: its day's opening plus that day's earlier lines."""
     day: date = line["line_date"]
     fiscal_start = fiscal_year_start(day, organization.fiscal_year_start_month)
