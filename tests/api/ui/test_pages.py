@@ -134,6 +134,22 @@ def test_another_organizations_account_and_voucher_are_404(engine: sa.Engine, da
     assert dashboard.get("/ui/accounts/999999999").status_code == 404
 
 
+def test_odd_addresses_are_refused_without_a_server_error(dashboard: Dashboard) -> None:
+    for path in (
+        "/ui/accounts/99999999999999",
+        "/ui/accounts/-1",
+        "/ui/accounts/1000001?page=0",
+        "/ui/accounts/1000001?from=2025-13-45&to=x",
+        "/ui/?year=99999",
+        "/ui/bank?month=2025-13",
+        "/ui/vat?year=2025&term=9",
+        "/ui/balancesheet?date=0001-01-01",
+        "/ui/incomestatement?year=1901",
+    ):
+        answer = dashboard.get(path)
+        assert answer.status_code < 500, (path, answer.text)
+
+
 def test_names_are_escaped(api: Api, dashboard: Dashboard) -> None:
     name = "<script>alert('x')</script>"
     created = api.post("/v1/accounts", {"number": 1930, "name": name})

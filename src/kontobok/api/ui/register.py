@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from kontobok.api.auth import engine_of
@@ -37,6 +37,7 @@ router = APIRouter()
 PAGE_SIZE = 50
 FIRST_PROFIT_AND_LOSS_ACCOUNT = 3000
 EARLIEST = date(1900, 1, 1)
+MAX_ID = 2**31 - 1
 LATEST = date(2999, 12, 31)
 
 
@@ -92,7 +93,7 @@ def _day(text: str | None) -> date | None:
 def register_page(
     request: Request,
     viewer: CurrentViewer,
-    account_id: int,
+    account_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     date_from: Annotated[str | None, Query(alias="from", max_length=10)] = None,
     date_to: Annotated[str | None, Query(alias="to", max_length=10)] = None,
     text: Annotated[str | None, Query(alias="q", max_length=75)] = None,
