@@ -66,7 +66,7 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
-    """Run the HTTP API (docs at /docs, OpenAPI at /openapi.json)."""
+    """Run the HTTP API (docs at /docs, OpenAPI at /openapi.json) and the dashboard at /ui/."""
     import uvicorn
 
     from kontobok.api.app import create_app
