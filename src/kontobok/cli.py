@@ -22,11 +22,9 @@ from kontobok import cli_bank, cli_bench, cli_report, cli_saft
 from kontobok.api.scopes import ALL_SCOPES
 from kontobok.core.errors import KontobokError, ValidationFailed
 from kontobok.core.money import KNOWN_CURRENCIES
-from kontobok.importers.jsonl import file_sha256, read_transaction_inputs
-from kontobok.store.bulk import post_all
+from kontobok.services.file_imports import import_transactions_file
 from kontobok.store.clients import create_client
 from kontobok.store.database import open_database, read_transaction, write_transaction
-from kontobok.store.imports import claim_import, record_import_summary
 from kontobok.store.organizations import create_organization, get_organization
 from kontobok.store.verification import verify_books
 
@@ -68,7 +66,7 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
 ) -> None:
-    """Run the HTTP API (docs at /docs, OpenAPI at /openapi.json)."""
+    """Run the HTTP API (docs at /docs, OpenAPI at /openapi.json) and the dashboard at /ui/."""
     import uvicorn
 
     from kontobok.api.app import create_app
@@ -133,21 +131,14 @@ def import_transactions(
 ) -> None:
     """Post every TransactionInput of a JSON-lines file, all or nothing; a second import adds nothing."""
     engine = open_database(database_url)
-    digest = file_sha256(file)
-    with write_transaction(engine) as connection:
-        books = get_organization(connection, organization)
-        if not claim_import(connection, organization, "transactions", digest):
-            err.print(f"{file} was imported already; nothing added.")
-            return
-        with _progress(file.stat().st_size) as (progress, task):
-            result = post_all(
-                connection,
-                books,
-                read_transaction_inputs(file, on_bytes=lambda n: progress.advance(task, n)),
-            )
-        summary = f"{result.vouchers} vouchers, {result.lines} lines"
-        record_import_summary(connection, organization, "transactions", digest, summary)
-    err.print(f"Imported {summary} from {file}.")
+    with _progress(file.stat().st_size) as (progress, task):
+        outcome = import_transactions_file(
+            engine, organization, file, on_bytes=lambda n: progress.advance(task, n)
+        )
+    if outcome.already_imported:
+        err.print(f"{file} was imported already; nothing added.")
+        return
+    err.print(f"Imported {outcome.summary} from {file}.")
 
 
 def _progress(total: int) -> _ProgressContext:

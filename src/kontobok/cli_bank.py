@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import simplejson
 import typer
@@ -15,16 +14,12 @@ from rich.table import Table
 
 from kontobok.core.money import to_decimal
 from kontobok.core.periods import MAX_DAYS_PER_REPORT, inclusive_range
-from kontobok.core.statements import Statement
-from kontobok.importers.camt053 import read_camt053
-from kontobok.importers.jsonl import file_sha256
-from kontobok.importers.mt940 import read_mt940
+from kontobok.services import file_imports
 from kontobok.store.bank_accounts import owner_of_bank_account
-from kontobok.store.database import open_database, read_transaction, write_transaction
-from kontobok.store.imports import claim_import, record_import_summary
+from kontobok.store.database import open_database, read_transaction
 from kontobok.store.organizations import get_organization
 from kontobok.store.reconciliation import Reconciliation, reconcile
-from kontobok.store.statement_import import StatementImport, import_statements
+from kontobok.store.statement_import import StatementImport
 
 err = Console(stderr=True)
 DatabaseUrl = Annotated[
@@ -40,8 +35,7 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print the report as JSON."
 
 
 def import_statement_file(
-    kind: str,
-    read: Callable[[Path], Iterator[Statement]],
+    kind: Literal["camt053", "mt940"],
     file: Path,
     organization: int,
     bank_account: str | None,
@@ -50,24 +44,18 @@ def import_statement_file(
 ) -> None:
     """Import every statement of ``file`` in one transaction; a second import of the file adds nothing."""
     engine = open_database(database_url)
-    digest = file_sha256(file)
-    with write_transaction(engine) as connection:
-        books = get_organization(connection, organization)
-        if not claim_import(connection, organization, kind, digest):
-            err.print(f"{file} was imported already; nothing added.")
-            report = StatementImport()
-        else:
-            with err.status(f"importing {file.name}"):
-                report = import_statements(
-                    connection,
-                    books,
-                    read(file),
-                    kind=kind,
-                    bank_account_id=uuid.UUID(bank_account) if bank_account else None,
-                )
-            summary = f"{len(report.statements)} statements, {report.entries_added} entries"
-            record_import_summary(connection, organization, kind, digest, summary)
-    _print_statement_report(report, as_json)
+    with err.status(f"importing {file.name}"):
+        outcome = file_imports.import_statement_file(
+            engine,
+            organization,
+            kind,
+            file,
+            bank_account_id=uuid.UUID(bank_account) if bank_account else None,
+        )
+    if outcome.already_imported:
+        err.print(f"{file} was imported already; nothing added.")
+    assert outcome.statements is not None
+    _print_statement_report(outcome.statements, as_json)
 
 
 def _print_statement_report(report: StatementImport, as_json: bool) -> None:
@@ -129,7 +117,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         as_json: AsJson = False,
     ) -> None:
         """Import SWIFT MT940 statements: entries become bank transactions, balances snapshots."""
-        import_statement_file("mt940", read_mt940, file, organization, bank_account, database_url, as_json)
+        import_statement_file("mt940", file, organization, bank_account, database_url, as_json)
 
     @import_app.command("camt053")
     def import_camt053(
@@ -140,9 +128,7 @@ def register(app: typer.Typer, import_app: typer.Typer) -> None:
         as_json: AsJson = False,
     ) -> None:
         """Import ISO 20022 camt.053 statements (001.02, .04, .08)."""
-        import_statement_file(
-            "camt053", read_camt053, file, organization, bank_account, database_url, as_json
-        )
+        import_statement_file("camt053", file, organization, bank_account, database_url, as_json)
 
     @app.command("reconcile")
     def reconcile_command(

@@ -13,12 +13,10 @@ from rich.table import Table
 
 from kontobok.core.money import to_decimal
 from kontobok.exporters.saft import export_saft
-from kontobok.importers.jsonl import file_sha256
-from kontobok.importers.saft import read_saft
-from kontobok.store.database import open_database, read_transaction, write_transaction
-from kontobok.store.imports import claim_import, record_import_summary
+from kontobok.services.file_imports import import_saft_file
+from kontobok.store.database import open_database, read_transaction
 from kontobok.store.organizations import get_organization
-from kontobok.store.saft_import import SaftImportReport, import_saft
+from kontobok.store.saft_import import SaftImportReport
 
 err = Console(stderr=True)
 DatabaseUrl = Annotated[
@@ -38,31 +36,23 @@ def register(import_app: typer.Typer, export_app: typer.Typer) -> None:
     ) -> None:
         """Import a SAF-T Financial file (1.10, 1.20, 1.30) and check every closing balance it states."""
         engine = open_database(database_url)
-        digest = file_sha256(file)
-        with write_transaction(engine) as connection:
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description} {task.completed} transactions"),
+            TimeElapsedColumn(),
+            console=err,
+            disable=not err.is_terminal,
+        ) as progress:
+            task = progress.add_task("importing", total=None)
+            outcome = import_saft_file(
+                engine, organization, file, on_transaction=lambda: progress.advance(task)
+            )
+        if outcome.already_imported:
+            err.print(f"{file} was imported already; nothing added.")
+        assert outcome.saft is not None
+        with read_transaction(engine) as connection:
             books = get_organization(connection, organization)
-            if not claim_import(connection, organization, "saft", digest):
-                err.print(f"{file} was imported already; nothing added.")
-                report = SaftImportReport()
-            else:
-                with Progress(
-                    SpinnerColumn(),
-                    TextColumn("{task.description} {task.completed} transactions"),
-                    TimeElapsedColumn(),
-                    console=err,
-                    disable=not err.is_terminal,
-                ) as progress:
-                    task = progress.add_task("importing", total=None)
-                    report = import_saft(
-                        connection, books, read_saft(file), on_transaction=lambda: progress.advance(task)
-                    )
-                record_import_summary(
-                    connection,
-                    organization,
-                    "saft",
-                    digest,
-                    f"{report.vouchers} vouchers, {report.lines} lines",
-                )
+        report = outcome.saft
         _print_saft_report(report, books.base_currency, as_json)
 
     @export_app.command("saft")

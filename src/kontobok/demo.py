@@ -35,16 +35,19 @@ def find_demo(connection: sa.Connection) -> Organization | None:
     return None if found is None else get_organization(connection, found[0])
 
 
-def load_demo(engine: sa.Engine, *, console: Console, host: str, port: int) -> Organization:
+def load_demo(
+    engine: sa.Engine, *, console: Console, host: str, port: int, years: range = DEMO_YEARS
+) -> Organization:
+    """Load the demo company's books for ``years`` unless they are there, and print a new client."""
     with write_transaction(engine) as connection:
         organization = find_demo(connection)
         if organization is None:
-            console.print(f"Loading the demo company {DEMO_NAME} ({DEMO_YEARS.start}–{DEMO_YEARS.stop - 1})…")
+            console.print(f"Loading the demo company {DEMO_NAME} ({years.start}–{years.stop - 1})…")
             organization = create_organization(
                 connection,
                 name=DEMO_NAME,
                 organization_number=DEMO_ORGANIZATION_NUMBER,
-                open_years=range(DEMO_YEARS.start, DEMO_YEARS.stop + 1),
+                open_years=range(years.start, years.stop + 1),
             )
             add_customers(
                 connection,
@@ -52,7 +55,7 @@ def load_demo(engine: sa.Engine, *, console: Console, host: str, port: int) -> O
                 ((FIRST_CUSTOMER_ID + index, name) for index, name in enumerate(DEMO_CUSTOMERS)),
             )
             movements: list[BankMovement] = []
-            drafts = tap_bank_movements(generate_demo_vouchers(DEMO_YEARS), movements)
+            drafts = tap_bank_movements(generate_demo_vouchers(years), movements)
             with console.status("posting vouchers"):
                 result = post_all(
                     connection,
@@ -61,7 +64,7 @@ def load_demo(engine: sa.Engine, *, console: Console, host: str, port: int) -> O
                 )
             console.print(f"Posted {result.vouchers} vouchers with {result.lines} lines.")
             with console.status("adding bank statements"):
-                counts = add_demo_bank(connection, organization, movements, DEMO_YEARS)
+                counts = add_demo_bank(connection, organization, movements, years)
             accounts = ", ".join(f"{n} on {account}" for account, n in counts.items())
             console.print(f"Added three bank accounts with monthly statements; transactions: {accounts}.")
         credentials = create_client(connection, organization.organization_id, ALL_SCOPES)
@@ -72,6 +75,7 @@ def load_demo(engine: sa.Engine, *, console: Console, host: str, port: int) -> O
   client_id:     {credentials.client_id}
   client_secret: {credentials.client_secret}
 
+Dashboard: {base}/ui/  (log in with the client_id and client_secret above)
 API docs:  {base}/docs
 Get a token:
   curl -s {base}/oauth/token -d grant_type=client_credentials \\

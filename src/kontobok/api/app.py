@@ -9,6 +9,7 @@ from fastapi import APIRouter, FastAPI
 
 from kontobok import __version__
 from kontobok.api import auth
+from kontobok.api.docs_page import install_docs
 from kontobok.api.errors import install_error_handlers
 from kontobok.api.json import ExactJSONResponse
 from kontobok.api.limits import RequestLimitsMiddleware
@@ -29,6 +30,7 @@ from kontobok.api.openapi import install_openapi
 from kontobok.api.organization_cache import OrganizationCache
 from kontobok.api.powens.router import router as powens_router
 from kontobok.api.throttle import LoginThrottle
+from kontobok.api.ui.routes import install_ui
 
 DESCRIPTION = """\
 kontobok serves a general ledger and bank accounts through the Finago Office / 24SevenOffice REST API v1
@@ -45,6 +47,8 @@ def create_app(engine: sa.Engine, *, login_throttle: LoginThrottle | None = None
         version=__version__,
         description=DESCRIPTION,
         default_response_class=ExactJSONResponse,
+        docs_url=None,
+        redoc_url=None,
         openapi_tags=[
             {"name": "kontobok extensions", "description": "What the vendor offers in its user interface."}
         ],
@@ -74,6 +78,8 @@ def create_app(engine: sa.Engine, *, login_throttle: LoginThrottle | None = None
     app.include_router(powens_router)
 
     install_openapi(app, [AccountBalancesHal])
+    install_docs(app)
+    install_ui(app)
 
     @app.get("/health", tags=["operations"], summary="Liveness: answers without touching the database")
     def health() -> dict[str, Any]:

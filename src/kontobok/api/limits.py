@@ -17,8 +17,10 @@ Bodies
       with ``json.dumps``' default separators, 2.6 MB indented). 4 MiB holds even that with a margin of two.
       (Non-ASCII text escaped as ``\\uXXXX`` takes six bytes a character; no size limit covers every
       spelling of a valid document.)
-    * ``POST /oauth/token``: 16 KiB (:data:`TOKEN_MAX_BODY`). The form is a few hundred bytes, and the
-      endpoint is open to anyone.
+    * ``POST /oauth/token`` and the dashboard's login form ``POST /ui/login``: 16 KiB
+      (:data:`TOKEN_MAX_BODY`). The form is a few hundred bytes, and the endpoint is open to anyone.
+    * ``POST /ui/import``, the dashboard's file upload: 64 MiB (:data:`UI_IMPORT_MAX_BODY`); larger files
+      are imported with ``kontobok import`` on the server.
 
 Query strings
     At most 8 KiB (:data:`MAX_QUERY`) of the raw, still percent-encoded query string; a longer one is 414
@@ -50,9 +52,15 @@ MiB = 1024 * KiB
 DEFAULT_MAX_BODY = 1 * MiB
 VOUCHER_MAX_BODY = 4 * MiB
 TOKEN_MAX_BODY = 16 * KiB
+UI_IMPORT_MAX_BODY = 64 * MiB
 MAX_QUERY = 8 * KiB
 
-BODY_LIMITS: Mapping[str, int] = {"/v1/transactions": VOUCHER_MAX_BODY, LOGIN_PATH: TOKEN_MAX_BODY}
+BODY_LIMITS: Mapping[str, int] = {
+    "/v1/transactions": VOUCHER_MAX_BODY,
+    LOGIN_PATH: TOKEN_MAX_BODY,
+    "/ui/login": TOKEN_MAX_BODY,
+    "/ui/import": UI_IMPORT_MAX_BODY,
+}
 
 _NAMES = {400: "ValidationError", 413: "PayloadTooLargeError", 414: "UriTooLongError"}
 _POWENS_CODES = {400: "invalidValue", 413: "payloadTooLarge", 414: "uriTooLong"}

@@ -1,5 +1,8 @@
 """Headers the vendor sends on every answer, errors included: ``X-Trace-Id`` and the CORS pair.
 
+The dashboard's pages under ``/ui`` get ``X-Trace-Id`` only: they are for a browser on kontobok's own
+origin, and no other site's script may read them with the user's session.
+
 This is a plain ASGI middleware placed outermost, so it also catches what escaped every handler and answers
 it with the vendor's error body rather than a bare 500 page.
 """
@@ -16,6 +19,7 @@ from kontobok.api.errors import POWENS_PREFIX, error_body, powens_body
 from kontobok.api.json import dumps
 
 logger = logging.getLogger("kontobok.api")
+UI_PREFIX = "/ui"
 
 
 class VendorHeadersMiddleware:
@@ -29,12 +33,14 @@ class VendorHeadersMiddleware:
         trace_id = uuid.uuid4().hex
         scope.setdefault("state", {})["trace_id"] = trace_id
         origin = _header(scope, b"origin")
-        extra = [
-            (b"x-trace-id", trace_id.encode()),
-            (b"access-control-allow-origin", origin or b"*"),
-            (b"access-control-allow-credentials", b"true"),
-            (b"access-control-expose-headers", b"X-Trace-Id, Link"),
-        ]
+        extra = [(b"x-trace-id", trace_id.encode())]
+        path = str(scope.get("path", ""))
+        if not (path == UI_PREFIX or path.startswith(UI_PREFIX + "/")):
+            extra += [
+                (b"access-control-allow-origin", origin or b"*"),
+                (b"access-control-allow-credentials", b"true"),
+                (b"access-control-expose-headers", b"X-Trace-Id, Link"),
+            ]
         started = False
 
         async def send_with_headers(message: Message) -> None:

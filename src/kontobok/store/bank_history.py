@@ -102,17 +102,31 @@ def daily_balances(
 
 
 def snapshot_checks(
-    connection: sa.Connection, organization_id: int, bank_account_id: uuid.UUID, currency: str
+    connection: sa.Connection,
+    organization_id: int,
+    bank_account_id: uuid.UUID,
+    currency: str,
+    *,
+    within: DateRange | None = None,
 ) -> list[SnapshotCheck]:
-    """Every reported balance against the previous one plus the transactions booked in between."""
+    """Every reported balance against the previous one plus the transactions booked in between.
+
+    With ``within``, only the reported balances of those days are checked (against the last one before).
+    """
+    condition = (
+        (_balances.organization_id == organization_id)
+        & (_balances.bank_account_id == bank_account_id)
+        & (_balances.currency == currency)
+    )
+    if within is not None:
+        previous = connection.execute(
+            sa.select(sa.func.max(_balances.day)).where(condition & (_balances.day < within.begin))
+        ).scalar_one()
+        condition = condition & (_balances.day >= (previous or within.begin)) & (_balances.day < within.end)
     snapshots = _snapshots(
         connection,
         sa.select(_balances.day, _balances.position, _balances.amount)
-        .where(
-            (_balances.organization_id == organization_id)
-            & (_balances.bank_account_id == bank_account_id)
-            & (_balances.currency == currency)
-        )
+        .where(condition)
         .order_by(_balances.day, _balances.position),
     )
     if len(snapshots) < 2:
@@ -124,4 +138,7 @@ def snapshot_checks(
         currency,
         DateRange(snapshots[0].day + ONE_DAY, snapshots[-1].day + ONE_DAY),
     )
-    return check_snapshots(snapshots, flows)
+    checks = check_snapshots(snapshots, flows)
+    if within is None:
+        return checks
+    return [check for check in checks if check.snapshot.day in within]

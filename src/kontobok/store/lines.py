@@ -41,6 +41,8 @@ class LineFilter:
     account_number: int | None = None
     invoice_number: str | None = None
     currency: str | None = None
+    # the dashboard's search: a case-insensitive part of the line's comment or invoice number
+    text: str | None = None
 
 
 def _select_lines() -> sa.Select[tuple[object, ...]]:
@@ -86,6 +88,11 @@ def list_lines(
         if first is None:
             return []
         conditions.append(sa.tuple_(*_ORDER) >= sa.tuple_(*first))
+    if where.text:
+        pattern = "%" + where.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        conditions.append(
+            _lines.comment.ilike(pattern, escape="\\") | _lines.invoice_number.ilike(pattern, escape="\\")
+        )
     if where.created_from is not None:
         conditions.append(_lines.created_at >= where.created_from)
     if where.modified_from is not None:
@@ -130,6 +137,7 @@ def _page_start(
         where.customer_id,
         where.invoice_number,
         where.currency,
+        where.text or None,
     )
     if any(value is not None for value in others):
         return None
@@ -184,3 +192,17 @@ def voucher_lines(
             .order_by(_lines.line_number)
         ).mappings()
     )
+
+
+def amount_before_line(connection: sa.Connection, organization_id: int, line: sa.RowMapping) -> int:
+    """The sum of the lines of ``line``'s account on its day that come before it in the listing order."""
+    key = tuple(line[column.name] for column in _ORDER)
+    total = connection.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(_lines.amount), 0)).where(
+            (_lines.organization_id == organization_id)
+            & (_lines.account_id == line["account_id"])
+            & (_lines.line_date == line["line_date"])
+            & (sa.tuple_(*_ORDER) < sa.tuple_(*key))
+        )
+    ).scalar_one()
+    return int(total)

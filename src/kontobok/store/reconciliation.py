@@ -81,8 +81,14 @@ def ledger_day_balances(
 
 
 def reconcile(
-    connection: sa.Connection, organization: Organization, bank_account_id: uuid.UUID, span: DateRange
+    connection: sa.Connection,
+    organization: Organization,
+    bank_account_id: uuid.UUID,
+    span: DateRange,
+    *,
+    checks_within_span: bool = False,
 ) -> Reconciliation:
+    """The reconciliation of ``span``; its balance checks cover all time unless ``checks_within_span``."""
     account = get_bank_account(connection, organization.organization_id, bank_account_id)
     currency = account.details.currency
     bank_days = daily_balances(connection, organization.organization_id, bank_account_id, currency, span)
@@ -108,5 +114,11 @@ def reconcile(
                 None if ledger is None else ledger[bank_day.day],
             )
         )
-    checks = snapshot_checks(connection, organization.organization_id, bank_account_id, currency)
+    checks = snapshot_checks(
+        connection,
+        organization.organization_id,
+        bank_account_id,
+        currency,
+        within=span if checks_within_span else None,
+    )
     return Reconciliation(account, days, checks)
