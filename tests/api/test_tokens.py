@@ -272,7 +272,7 @@ MALFORMED = [
 @pytest.mark.parametrize("token", MALFORMED)
 def test_a_malformed_bearer_is_a_401(api: Api, token: str) -> None:
     headers = {"Authorization": f"Bearer {token}".encode()}
-    answer = api.client.get("/v1/transactionlines", params=LINES, headers=headers)  # type: ignore[arg-type]
+    answer = api.client.get("/v1/transactionlines", params=LINES, headers=headers)
 
     assert_unauthorized(answer)
 
@@ -283,13 +283,15 @@ def test_a_malformed_bearer_is_a_401(api: Api, token: str) -> None:
         st.text(alphabet=st.characters(min_codepoint=0x21, max_codepoint=0xFF), max_size=300),
         st.lists(st.text("abcdefghijklmnopqrstuvwxyz0123456789_-", max_size=60), max_size=6).map(".".join),
         st.tuples(
-            st.dictionaries(st.sampled_from(["alg", "kid", "typ", "crit"]), st.from_type(str) | st.integers()),
+            st.dictionaries(
+                st.sampled_from(["alg", "kid", "typ", "crit"]), st.from_type(str) | st.integers()
+            ),
             st.dictionaries(st.sampled_from(["org", "cid", "exp", "iat", "jti"]), st.integers() | st.text()),
         ).map(lambda parts: f"{_b64(json.dumps(parts[0]).encode())}.{_b64(json.dumps(parts[1]).encode())}.x"),
     )
 )
 def test_any_bearer_string_is_a_401(api: Api, token: str) -> None:
     headers = {"Authorization": f"Bearer {token}".encode("latin-1", "replace")}
-    answer = api.client.get("/v1/accounts", headers=headers)  # type: ignore[arg-type]
+    answer = api.client.get("/v1/accounts", headers=headers)
 
     assert_unauthorized(answer)

@@ -40,7 +40,7 @@ def configured_origins(text: str | None = None) -> frozenset[str]:
 
 
 def cors_headers(origin: bytes | None, allowed: frozenset[str]) -> list[tuple[bytes, bytes]]:
-    """The CORS pair for a request from ``origin``: itself and credentials for an allowed one, else nothing."""
+    """The CORS pair for a request from ``origin``: itself and credentials if allowed, else nothing."""
     if origin is not None and origin.decode("latin-1") in allowed:
         return [
             (b"access-control-allow-origin", origin),

@@ -29,8 +29,8 @@ import sqlalchemy as sa
 
 from kontobok.core.errors import KontobokError
 
-SECRET_ENV = "KONTOBOK_SECRET_KEY"
-SECRET_FILE_ENV = "KONTOBOK_SECRET_KEY_FILE"
+SECRET_ENV = "KONTOBOK_SECRET_KEY"  # noqa: S105 (the variable's name, not a secret)
+SECRET_FILE_ENV = "KONTOBOK_SECRET_KEY_FILE"  # noqa: S105 (the variable's name, not a secret)
 POSTGRESQL_KEY_FILE = "kontobok-secret.key"
 MIN_SECRET_LENGTH = 32
 

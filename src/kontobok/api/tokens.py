@@ -111,7 +111,7 @@ def verify_token(token: str, secret: bytes, *, now: float | None = None) -> Toke
         )
     except (jwt.PyJWTError, ValueError, TypeError, RecursionError):
         return None
-    org, client_id, scope, expires_at, issued_at = (data.get(name) for name in _REQUIRED[:5])
+    org, client_id, scope, expires_at, issued_at = (data[name] for name in _REQUIRED[:5])
     if not (_is_int(org) and _is_int(expires_at) and _is_int(issued_at)):
         return None
     if org != organization_id or not isinstance(client_id, str) or not isinstance(scope, str):
