@@ -31,7 +31,7 @@ from kontobok.api.throttle import LoginThrottle
 from kontobok.api.tokens import LIFETIME_SECONDS, TokenClaims, issue_token, verify_token
 from kontobok.core.errors import Forbidden, NotAuthenticated
 from kontobok.store.clients import authenticate_client, token_holder
-from kontobok.store.database import read_transaction
+from kontobok.store.database import one_statement_read, read_transaction
 from kontobok.store.organizations import Organization, get_organization
 
 router = APIRouter(tags=["authentication"])
@@ -138,7 +138,7 @@ def authenticate(request: Request, authorization: str | None) -> Principal:
     claims = verify_token(token.strip(), server_secret_of(request))
     if claims is None:
         raise NotAuthenticated("the token is not valid or has expired")
-    with read_transaction(engine_of(request)) as connection:
+    with one_statement_read(engine_of(request)) as connection:
         organization = token_holder(connection, claims.organization_id, claims.client_id)
     if organization is None or organization.key_generation != claims.key_generation:
         raise NotAuthenticated("the token has been revoked")

@@ -146,3 +146,20 @@ def read_transaction(engine: sa.Engine, *, snapshot: bool = False) -> Iterator[s
             connection.execution_options(isolation_level="REPEATABLE READ")
         with connection.begin():
             yield connection
+
+
+@contextmanager
+def one_statement_read(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """A connection for a single read statement, which is atomic on its own.
+
+    On PostgreSQL it runs in autocommit, which saves the ``BEGIN`` and ``COMMIT`` round trips of a
+    transaction: for a check made on every request. SQLite begins its transactions itself (see
+    ``create_engine``), so there it is a plain read transaction.
+    """
+    if engine.dialect.name != "postgresql":
+        with read_transaction(engine) as connection:
+            yield connection
+        return
+    with engine.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+        yield connection
