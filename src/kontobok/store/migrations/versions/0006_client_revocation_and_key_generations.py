@@ -24,18 +24,18 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("organizations") as batch:
-        batch.add_column(sa.Column("key_generation", sa.Integer, nullable=False, server_default="1"))
-        batch.drop_column("signing_key")
-    with op.batch_alter_table("api_clients") as batch:
-        batch.add_column(sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True))
+    # plain ALTER TABLE on both backends (SQLite 3.35+ drops a column itself): a batch rebuild of
+    # ``organizations`` would drop the table that every other table's foreign keys point at
+    op.add_column(
+        "organizations", sa.Column("key_generation", sa.Integer, nullable=False, server_default="1")
+    )
+    op.execute("ALTER TABLE organizations DROP COLUMN signing_key")
+    op.add_column("api_clients", sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("api_clients") as batch:
-        batch.drop_column("revoked_at")
-    with op.batch_alter_table("organizations") as batch:
-        batch.add_column(sa.Column("signing_key", sa.String(64), nullable=True))
+    op.execute("ALTER TABLE api_clients DROP COLUMN revoked_at")
+    op.add_column("organizations", sa.Column("signing_key", sa.String(64), nullable=False, server_default=""))
     bind = op.get_bind()
     organization_ids = bind.execute(sa.text("SELECT organization_id FROM organizations")).scalars().all()
     for organization_id in organization_ids:
@@ -43,6 +43,6 @@ def downgrade() -> None:
             sa.text("UPDATE organizations SET signing_key = :key WHERE organization_id = :id"),
             {"key": secrets.token_hex(32), "id": organization_id},
         )
-    with op.batch_alter_table("organizations") as batch:
-        batch.alter_column("signing_key", existing_type=sa.String(64), nullable=False)
-        batch.drop_column("key_generation")
+    if bind.dialect.name == "postgresql":
+        op.alter_column("organizations", "signing_key", server_default=None)
+    op.execute("ALTER TABLE organizations DROP COLUMN key_generation")
