@@ -6,7 +6,10 @@ unset it to see where kontobok keeps the secret by itself.
 
 from __future__ import annotations
 
+import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -133,3 +136,35 @@ def test_tokens_of_another_secret_are_refused(tmp_path: Path, monkeypatch: pytes
         with TestClient(create_app(engine), raise_server_exceptions=False) as after:
             assert token_and_status(engine, organization, before, after) == [200, 401]
             assert token_and_status(engine, organization, after) == [200]
+
+
+def test_serve_with_a_key_file_open_to_others_exits_1_saying_why(tmp_path: Path) -> None:
+    database = tmp_path / "k.db"
+    key_file = tmp_path / "k.db.key"
+    key_file.write_text("k" * 64)
+    key_file.chmod(0o640)
+    environment = {
+        name: value for name, value in os.environ.items() if name not in (SECRET_ENV, SECRET_FILE_ENV)
+    }
+
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from kontobok.cli import main; sys.argv[0] = 'kontobok'; main()",
+            "serve",
+            "--database-url",
+            f"sqlite:///{database}",
+            "--port",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+        env=environment,
+    )
+
+    assert completed.returncode == 1, completed.stderr
+    assert "chmod 600" in " ".join(completed.stderr.split())
+    assert "Traceback" not in completed.stderr
