@@ -7,6 +7,8 @@ isolates its tenants: each test gets a fresh organization.
 
 from __future__ import annotations
 
+import os
+import tempfile
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +22,12 @@ from tests.factories import Api, new_organization
 from tests.support.postgres import postgres_required, postgres_unavailable_reason, running_postgres
 
 warnings.filterwarnings("ignore", message=".*httpx.*", category=DeprecationWarning)
+
+# Apps on the PostgreSQL test server would otherwise keep their secret key in the working directory; the
+# tests of the key file itself unset this.
+os.environ.setdefault(
+    "KONTOBOK_SECRET_KEY_FILE", str(Path(tempfile.mkdtemp(prefix="kontobok-test-secret-")) / "secret.key")
+)
 
 BACKENDS = ["sqlite", "postgres"]
 

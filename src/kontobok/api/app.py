@@ -13,7 +13,7 @@ from kontobok.api.docs_page import install_docs
 from kontobok.api.errors import install_error_handlers
 from kontobok.api.json import ExactJSONResponse
 from kontobok.api.limits import RequestLimitsMiddleware
-from kontobok.api.middleware import VendorHeadersMiddleware
+from kontobok.api.middleware import VendorHeadersMiddleware, configured_origins
 from kontobok.api.office import (
     accountbalances,
     accounts,
@@ -27,8 +27,8 @@ from kontobok.api.office import (
 )
 from kontobok.api.office.schemas import AccountBalancesHal
 from kontobok.api.openapi import install_openapi
-from kontobok.api.organization_cache import OrganizationCache
 from kontobok.api.powens.router import router as powens_router
+from kontobok.api.server_secret import load_server_secret
 from kontobok.api.throttle import LoginThrottle
 from kontobok.api.ui.routes import install_ui
 
@@ -41,7 +41,18 @@ Operations tagged **kontobok extensions** do what the vendor does in its user in
 """
 
 
-def create_app(engine: sa.Engine, *, login_throttle: LoginThrottle | None = None) -> FastAPI:
+def create_app(
+    engine: sa.Engine,
+    *,
+    login_throttle: LoginThrottle | None = None,
+    server_secret: bytes | None = None,
+    cors_origins: frozenset[str] | None = None,
+) -> FastAPI:
+    """The application on ``engine``.
+
+    ``server_secret`` defaults to the one configured for the database
+    (:func:`~kontobok.api.server_secret.load_server_secret`), ``cors_origins`` to ``KONTOBOK_CORS_ORIGINS``.
+    """
     app = FastAPI(
         title="kontobok",
         version=__version__,
@@ -54,12 +65,15 @@ def create_app(engine: sa.Engine, *, login_throttle: LoginThrottle | None = None
         ],
     )
     app.state.engine = engine
-    app.state.organizations = OrganizationCache(engine)
+    app.state.server_secret = server_secret or load_server_secret(engine.url)
     app.state.login_throttle = login_throttle or LoginThrottle()
     install_error_handlers(app)
     # the last added is the outermost: the vendor's headers go on the size limits' refusals too
     app.add_middleware(RequestLimitsMiddleware)
-    app.add_middleware(VendorHeadersMiddleware)
+    app.add_middleware(
+        VendorHeadersMiddleware,
+        cors_origins=configured_origins() if cors_origins is None else cors_origins,
+    )
     app.include_router(auth.router)
     office = APIRouter(prefix="/v1")
     for module in (

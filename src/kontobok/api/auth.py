@@ -3,11 +3,15 @@
 ``POST /oauth/token`` takes a form with ``grant_type=client_credentials``, ``client_id`` and
 ``client_secret`` (``audience``, ``login_organization`` and ``scope`` are accepted) and answers
 ``{access_token, token_type: "Bearer", expires_in, scope}``. Its errors follow RFC 6749 (``{"error",
-"error_description"}``), which is what OAuth2 client libraries parse. Failed logins are throttled per client
-id and per address (:mod:`kontobok.api.throttle`): 429 ``too_many_requests`` with ``Retry-After``.
+"error_description"}``), which is what OAuth2 client libraries parse. Failed logins are throttled per
+address and per client and address (:mod:`kontobok.api.throttle`): 429 ``too_many_requests`` with
+``Retry-After``. A revoked client gets ``invalid_client``, as an unknown one does.
 
 Every other operation names the scopes it needs; a request without a valid token gets 401, one whose token
-lacks a scope gets 403.
+lacks a scope gets 403. A token (:mod:`kontobok.api.tokens`) is checked against the database on every
+request, with one query over two primary keys: its client must not be revoked and its organization must
+still be at the token's key generation. No cache stands between a revocation or a key rotation and the
+next request, in this process or any other.
 """
 
 from __future__ import annotations
@@ -23,19 +27,12 @@ from pydantic import BaseModel
 
 from kontobok.api.errors import oauth_body
 from kontobok.api.json import ExactJSONResponse
-from kontobok.api.organization_cache import OrganizationCache
 from kontobok.api.throttle import LoginThrottle
 from kontobok.api.token_form import require_form_body
-from kontobok.api.tokens import (
-    LIFETIME_SECONDS,
-    TokenClaims,
-    issue_token,
-    unverified_organization,
-    verify_token,
-)
-from kontobok.core.errors import Forbidden, NotAuthenticated, NotFound
-from kontobok.store.clients import authenticate_client
-from kontobok.store.database import read_transaction
+from kontobok.api.tokens import LIFETIME_SECONDS, TokenClaims, issue_token, verify_token
+from kontobok.core.errors import Forbidden, NotAuthenticated
+from kontobok.store.clients import authenticate_client, token_holder
+from kontobok.store.database import one_statement_read, read_transaction
 from kontobok.store.organizations import Organization, get_organization
 
 router = APIRouter(tags=["authentication"])
@@ -51,9 +48,9 @@ class Principal:
     scopes: frozenset[str]
 
 
-def organizations_of(request: Request) -> OrganizationCache:
-    cache: OrganizationCache = request.app.state.organizations
-    return cache
+def server_secret_of(request: Request) -> bytes:
+    secret: bytes = request.app.state.server_secret
+    return secret
 
 
 def engine_of(request: Request) -> sa.Engine:
@@ -105,8 +102,8 @@ def create_token(
         client = authenticate_client(connection, client_id, client_secret)
         if client is None:
             throttle.failed(client_id, address)
-            return _oauth_error(401, "invalid_client", "unknown client or wrong secret")
-        throttle.succeeded(client_id)
+            return _oauth_error(401, "invalid_client", "unknown or revoked client, or wrong secret")
+        throttle.succeeded(client_id, address)
         organization = get_organization(connection, client.organization_id)
     if login_organization not in (None, "", str(client.organization_id)):
         return _oauth_error(400, "invalid_request", "login_organization is not this client's organization")
@@ -116,11 +113,15 @@ def create_token(
             400, "invalid_scope", "the client may not have: " + " ".join(sorted(requested - client.scopes))
         )
     claims = TokenClaims(
-        client.organization_id, client.client_id, requested, int(time.time()) + LIFETIME_SECONDS
+        client.organization_id,
+        organization.key_generation,
+        client.client_id,
+        requested,
+        int(time.time()) + LIFETIME_SECONDS,
     )
     return ExactJSONResponse(
         {
-            "access_token": issue_token(claims, organization.signing_key),
+            "access_token": issue_token(claims, server_secret_of(request)),
             "token_type": "Bearer",
             "expires_in": LIFETIME_SECONDS,
             "scope": " ".join(sorted(requested)),
@@ -136,17 +137,13 @@ def authenticate(request: Request, authorization: str | None) -> Principal:
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise NotAuthenticated("the Authorization header must be 'Bearer <token>'")
-    claimed = unverified_organization(token.strip())
-    if claimed is None:
-        raise NotAuthenticated("the token is malformed")
-    organization_id, payload, signature = claimed
-    try:
-        organization = organizations_of(request).get(organization_id)
-    except NotFound:
-        raise NotAuthenticated("the token is not valid") from None
-    claims = verify_token(payload, signature, organization.signing_key)
+    claims = verify_token(token.strip(), server_secret_of(request))
     if claims is None:
         raise NotAuthenticated("the token is not valid or has expired")
+    with one_statement_read(engine_of(request)) as connection:
+        organization = token_holder(connection, claims.organization_id, claims.client_id)
+    if organization is None or organization.key_generation != claims.key_generation:
+        raise NotAuthenticated("the token has been revoked")
     return Principal(organization, claims.scopes)
 
 

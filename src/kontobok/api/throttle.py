@@ -1,17 +1,22 @@
 """Failed-login throttling for ``POST /oauth/token``.
 
-Failed attempts (unknown client or wrong secret) are counted per ``client_id`` and per remote address in a
-sliding window. A client id with 5 failures in the last 60 s, or an address with 20, gets 429 for every
-further attempt, the right secret included, until the oldest of those failures is 60 s old: at most 5
-guesses at one client's secret, and 20 from one address, per minute. The answer is RFC 6749's shape,
-``{"error": "too_many_requests", "error_description"}``, with ``Retry-After`` in whole seconds. Refused
-attempts are not checked and do not count.
+Failed attempts (unknown client or wrong secret) are counted per ``(client_id, address)`` and per remote
+address in a sliding window. A client id with 5 failures from one address in the last 60 s, or an address
+with 20, gets 429 for every further attempt from that address, the right secret included, until the
+oldest of those failures is 60 s old: at most 5 guesses at one client's secret, and 20 in all, per address
+and minute. The answer is RFC 6749's shape, ``{"error": "too_many_requests", "error_description"}``, with
+``Retry-After`` in whole seconds. Refused attempts are not checked and do not count.
 
-* Per client, because an attacker may spread its guesses over many addresses; per address, because it may
-  spread them over many client ids. The address allows more failures than a client does, so that one
-  misconfigured integration does not lock out the other clients on the same host (or behind the same NAT).
-* A successful login clears its client's failures, not its address's: a caller holding one valid secret
-  must not be able to wipe the address's count between guesses at other clients' secrets.
+* Never per client id alone: then anyone who knows a client id (it is not a secret; it shows in logs and
+  configuration) could lock that client out from everywhere by failing five times a minute. An attacker
+  hammering a client id throttles only its own address; the real client, calling from another, goes on.
+* Per address, because an attacker may spread its guesses over many client ids. The address allows more
+  failures than a client does, so that one misconfigured integration does not lock out the other clients
+  on the same host (or behind the same NAT).
+* An attacker with many addresses gets 5 guesses per address and minute at a secret of 256 random bits:
+  that buys nothing.
+* A successful login clears its client's failures from that address, not the address's: a caller holding
+  one valid secret must not be able to wipe the address's count between guesses at other clients' secrets.
 * Client secrets are 256 random bits, so this guards the database and the logs more than the secrets.
   Attempts in flight are counted when they finish, so a burst of parallel guesses can pass the limit by the
   number the server runs at once; with secrets that strong, no false 429 for a client's parallel logins is
@@ -80,8 +85,12 @@ class FailureWindow:
         self._failures.pop(key, None)
 
 
+def _client_key(client_id: str, address: str) -> str:
+    return client_id[:_KEY_LENGTH] + "\x00" + address
+
+
 class LoginThrottle:
-    """Failed logins per client id and per remote address; ``clock`` is injectable for tests."""
+    """Failed logins per (client id, address) and per address; ``clock`` is injectable for tests."""
 
     def __init__(
         self,
@@ -102,20 +111,22 @@ class LoginThrottle:
         """Whole seconds the caller must wait before this attempt is checked, or None if it may go on."""
         with self._lock:
             now = self._clock()
-            wait = max(self._clients.wait(client_id[:_KEY_LENGTH], now), self._addresses.wait(address, now))
+            wait = max(
+                self._clients.wait(_client_key(client_id, address), now), self._addresses.wait(address, now)
+            )
         return max(1, math.ceil(wait)) if wait > 0 else None
 
     def failed(self, client_id: str, address: str) -> None:
         with self._lock:
             now = self._clock()
-            self._clients.fail(client_id[:_KEY_LENGTH], now)
+            self._clients.fail(_client_key(client_id, address), now)
             self._addresses.fail(address, now)
 
-    def succeeded(self, client_id: str) -> None:
+    def succeeded(self, client_id: str, address: str) -> None:
         with self._lock:
-            self._clients.clear(client_id[:_KEY_LENGTH])
+            self._clients.clear(_client_key(client_id, address))
 
     def tracked(self) -> tuple[int, int]:
-        """How many client ids and addresses have failures on record (for tests and diagnostics)."""
+        """How many (client id, address) pairs and addresses have failures on record (for diagnostics)."""
         with self._lock:
             return len(self._clients), len(self._addresses)

@@ -1,82 +1,127 @@
-"""Signed, expiring access tokens bound to one organization.
+"""Signed, expiring access tokens bound to one organization: JSON Web Tokens (RFC 7519), HS256.
 
-A token is ``kb1.<payload>.<signature>``: the payload names the organization, the client, the granted scopes
-and the expiry; the signature is an HMAC-SHA256 of the payload with the organization's own signing key. A
-tampered or expired token fails verification; rotating an organization's key revokes all its tokens.
+A token's header names its key, ``"kid": "o<organization>g<generation>"``; its claims are the
+organization (``org``), the client (``cid``), the granted scopes (``scope``, space-separated), when it was
+issued (``iat``), when it expires (``exp``) and a unique id (``jti``). The key is never stored: it is an
+HMAC-SHA256 of the server secret (:mod:`kontobok.api.server_secret`, kept outside the database) over the
+organization id and its key generation, the one number the database keeps. Whoever reads the database
+alone, or a backup of it, holds nothing that signs a token.
+
+Verification refuses every algorithm but HS256 (``none`` included), a ``kid`` that is not the one form
+above, a token whose ``org`` differs from its ``kid``, an expired one, and one that claims to live longer
+than kontobok ever issues. What is left for the caller is the check against the database: that the
+organization is still at the token's key generation and the client is not revoked.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
-import json
+import re
 import time
+import uuid
 from dataclasses import dataclass
 
-PREFIX = "kb1"
+import jwt
+
+ALGORITHM = "HS256"
 LIFETIME_SECONDS = 3600
+# the clocks of the host that issues and the host that checks may differ this much
+CLOCK_SKEW_SECONDS = 60
+# longer than any token kontobok issues, header included: refused before any parsing
+MAX_TOKEN_LENGTH = 2048
+_SHAPE = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+_KID = re.compile(r"o([1-9][0-9]{0,9})g([1-9][0-9]{0,9})")
+_DERIVATION_LABEL = b"kontobok organization token key v1"
+_REQUIRED = ["org", "cid", "scope", "exp", "iat", "jti"]
 
 
 @dataclass(frozen=True)
 class TokenClaims:
     organization_id: int
+    key_generation: int
     client_id: str
     scopes: frozenset[str]
     expires_at: int
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+def organization_key(secret: bytes, organization_id: int, generation: int) -> bytes:
+    """The signing key of one key generation of one organization, derived from the server secret."""
+    message = _DERIVATION_LABEL + b"\x00" + f"{organization_id}:{generation}".encode()
+    return hmac.new(secret, message, hashlib.sha256).digest()
 
 
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+def key_id(organization_id: int, generation: int) -> str:
+    return f"o{organization_id}g{generation}"
 
 
-def _sign(payload: str, key: str) -> str:
-    return _b64(hmac.new(key.encode(), payload.encode(), hashlib.sha256).digest())
-
-
-def issue_token(claims: TokenClaims, key: str) -> str:
-    payload = _b64(
-        json.dumps(
-            {
-                "org": claims.organization_id,
-                "cid": claims.client_id,
-                "scp": " ".join(sorted(claims.scopes)),
-                "exp": claims.expires_at,
-            },
-            separators=(",", ":"),
-        ).encode()
+def issue_token(claims: TokenClaims, secret: bytes, *, now: int | None = None) -> str:
+    issued_at = int(time.time()) if now is None else now
+    return jwt.encode(
+        {
+            "org": claims.organization_id,
+            "cid": claims.client_id,
+            "scope": " ".join(sorted(claims.scopes)),
+            "iat": issued_at,
+            "exp": claims.expires_at,
+            "jti": uuid.uuid4().hex,
+        },
+        organization_key(secret, claims.organization_id, claims.key_generation),
+        algorithm=ALGORITHM,
+        headers={"kid": key_id(claims.organization_id, claims.key_generation)},
     )
-    return f"{PREFIX}.{payload}.{_sign(payload, key)}"
 
 
-def unverified_organization(token: str) -> tuple[int, str, str] | None:
-    """The organization id a token claims, with its payload and signature, before any check."""
-    parts = token.split(".")
-    if len(parts) != 3 or parts[0] != PREFIX:
+def _named_key(token: str) -> tuple[int, int] | None:
+    """The organization and key generation a token's header names, before any check of its signature."""
+    if len(token) > MAX_TOKEN_LENGTH or _SHAPE.fullmatch(token) is None:
         return None
     try:
-        organization_id = json.loads(_unb64(parts[1]))["org"]
-    except (ValueError, KeyError, TypeError):
+        header = jwt.get_unverified_header(token)
+    except (jwt.PyJWTError, ValueError, TypeError, RecursionError):
         return None
-    if not isinstance(organization_id, int) or isinstance(organization_id, bool):
+    if header.get("alg") != ALGORITHM:
         return None
-    if not 0 < organization_id < 2**31:
+    kid = header.get("kid")
+    match = _KID.fullmatch(kid) if isinstance(kid, str) else None
+    if match is None:
         return None
-    return organization_id, parts[1], parts[2]
+    organization_id, generation = int(match.group(1)), int(match.group(2))
+    if organization_id >= 2**31 or generation >= 2**31:
+        return None
+    return organization_id, generation
 
 
-def verify_token(payload: str, signature: str, key: str, *, now: float | None = None) -> TokenClaims | None:
-    """The claims of a correctly signed, unexpired token; None otherwise."""
-    if not hmac.compare_digest(_sign(payload, key), signature):
+def verify_token(token: str, secret: bytes, *, now: float | None = None) -> TokenClaims | None:
+    """The claims of a well-formed, correctly signed, unexpired token; None otherwise.
+
+    The caller must still check the key generation and the client against the database.
+    """
+    named = _named_key(token)
+    if named is None:
         return None
-    data = json.loads(_unb64(payload))
-    claims = TokenClaims(
-        int(data["org"]), str(data["cid"]), frozenset(str(data["scp"]).split()), int(data["exp"])
-    )
-    if claims.expires_at <= (time.time() if now is None else now):
+    organization_id, generation = named
+    moment = time.time() if now is None else now
+    try:
+        data = jwt.decode(
+            token,
+            organization_key(secret, organization_id, generation),
+            algorithms=[ALGORITHM],
+            options={"require": _REQUIRED, "verify_exp": False, "verify_iat": False, "verify_nbf": False},
+        )
+    except (jwt.PyJWTError, ValueError, TypeError, RecursionError):
         return None
-    return claims
+    org, client_id, scope, expires_at, issued_at = (data[name] for name in _REQUIRED[:5])
+    if not (_is_int(org) and _is_int(expires_at) and _is_int(issued_at)):
+        return None
+    if org != organization_id or not isinstance(client_id, str) or not isinstance(scope, str):
+        return None
+    if not moment < expires_at <= moment + LIFETIME_SECONDS + CLOCK_SKEW_SECONDS:
+        return None
+    if issued_at > moment + CLOCK_SKEW_SECONDS:
+        return None
+    return TokenClaims(organization_id, generation, client_id, frozenset(scope.split()), expires_at)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)

@@ -75,6 +75,11 @@ def running_server(database_url: str, *, startup_timeout: float = 90.0) -> Itera
     port = free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     env.pop("KONTOBOK_DATABASE_URL", None)
+    if not database_url.startswith("sqlite") and not (
+        env.get("KONTOBOK_SECRET_KEY") or env.get("KONTOBOK_SECRET_KEY_FILE")
+    ):
+        # a throwaway server's tokens need no lasting secret; keep it out of the caller's working directory
+        env["KONTOBOK_SECRET_KEY_FILE"] = str(workdir / "secret.key")
     with log.open("wb") as sink:
         process = subprocess.Popen(
             [

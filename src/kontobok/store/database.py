@@ -3,6 +3,11 @@ schema before use.
 
 SQLite runs in WAL mode with foreign keys on. Writes take the database's write lock at their start
 (``BEGIN IMMEDIATE``) so that two writers queue instead of failing half-way through a voucher.
+
+A SQLite database holds an organization's books: kontobok creates its file mode 0600 (readable and
+writable by its owner only) before SQLite opens it, and SQLite gives the ``-wal`` and ``-shm`` files it
+creates beside it the database file's mode. A database file that others may read is made private when
+kontobok opens it.
 """
 
 from __future__ import annotations
@@ -32,12 +37,38 @@ def database_url(explicit: str | None = None) -> str:
 def create_engine(url: str) -> sa.Engine:
     """An engine for ``url`` with kontobok's connection settings, not yet migrated (see open_database)."""
     if url.startswith("sqlite"):
+        _make_private(sa.make_url(url))
         engine = sa.create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 60}, pool_size=8, max_overflow=8
         )
         _configure_sqlite(engine)
         return engine
     return sa.create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+
+PRIVATE_MODE = 0o600
+
+
+def _make_private(url: sa.URL) -> None:
+    """Create the SQLite file of ``url`` mode 0600 if it is missing; take group and others' access away."""
+    database = url.database or ""
+    if database in ("", ":memory:") or database.startswith("file:"):
+        return
+    path = Path(database)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE)
+    except FileExistsError:
+        pass
+    except FileNotFoundError:
+        return  # no such directory: SQLite says so when it opens the database
+    else:
+        os.close(descriptor)
+    for file in (path, Path(f"{database}-wal"), Path(f"{database}-shm")):
+        try:
+            if file.stat().st_mode & 0o077:
+                file.chmod(PRIVATE_MODE)
+        except (FileNotFoundError, PermissionError):
+            continue
 
 
 def _configure_sqlite(engine: sa.Engine) -> None:
@@ -134,3 +165,20 @@ def read_transaction(engine: sa.Engine, *, snapshot: bool = False) -> Iterator[s
             connection.execution_options(isolation_level="REPEATABLE READ")
         with connection.begin():
             yield connection
+
+
+@contextmanager
+def one_statement_read(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """A connection for a single read statement, which is atomic on its own.
+
+    On PostgreSQL it runs in autocommit, which saves the ``BEGIN`` and ``COMMIT`` round trips of a
+    transaction: for a check made on every request. SQLite begins its transactions itself (see
+    ``create_engine``), so there it is a plain read transaction.
+    """
+    if engine.dialect.name != "postgresql":
+        with read_transaction(engine) as connection:
+            yield connection
+        return
+    with engine.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+        yield connection

@@ -6,7 +6,6 @@ types and the fiscal years it asks to have open.
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from dataclasses import dataclass
 
@@ -38,7 +37,8 @@ class Organization:
     base_currency: str
     time_zone: str
     fiscal_year_start_month: int
-    signing_key: str
+    # which generation of the organization's token key signs its tokens (see kontobok.api.tokens)
+    key_generation: int
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -71,7 +71,6 @@ def create_organization(
             base_currency=base_currency,
             time_zone=time_zone,
             fiscal_year_start_month=fiscal_year_start_month,
-            signing_key=secrets.token_hex(32),
             created_at=now,
         )
         .returning(organizations.c.organization_id)
@@ -131,6 +130,11 @@ def get_organization(connection: sa.Connection, organization_id: int) -> Organiz
     )
     if row is None:
         raise NotFound(f"organization {organization_id} does not exist")
+    return organization_from_row(row)
+
+
+def organization_from_row(row: sa.RowMapping) -> Organization:
+    """An :class:`Organization` from a row holding every column of ``organizations``."""
     return Organization(
         organization_id=row["organization_id"],
         name=row["name"],
@@ -138,8 +142,25 @@ def get_organization(connection: sa.Connection, organization_id: int) -> Organiz
         base_currency=row["base_currency"],
         time_zone=row["time_zone"],
         fiscal_year_start_month=row["fiscal_year_start_month"],
-        signing_key=row["signing_key"],
+        key_generation=row["key_generation"],
     )
+
+
+def rotate_key(connection: sa.Connection, organization_id: int) -> int:
+    """Move the organization to the next key generation, which invalidates every token it has; the new one.
+
+    Only the generation number is stored: the key is derived from the server secret and this number, so
+    the database never holds anything that signs a token.
+    """
+    generation = connection.execute(
+        organizations.update()
+        .where(organizations.c.organization_id == organization_id)
+        .values(key_generation=organizations.c.key_generation + 1)
+        .returning(organizations.c.key_generation)
+    ).scalar_one_or_none()
+    if generation is None:
+        raise NotFound(f"organization {organization_id} does not exist")
+    return int(generation)
 
 
 def open_fiscal_year(connection: sa.Connection, organization: Organization, year: int) -> bool:

@@ -38,7 +38,8 @@ organizations = sa.Table(
     sa.Column("base_currency", sa.String(3), nullable=False),
     sa.Column("time_zone", sa.String(64), nullable=False),
     sa.Column("fiscal_year_start_month", sa.SmallInteger, nullable=False),
-    sa.Column("signing_key", sa.String(64), nullable=False),
+    # the generation of the organization's token key; the key itself is derived outside the database
+    sa.Column("key_generation", sa.Integer, nullable=False, server_default="1"),
     sa.Column("created_at", Timestamp, nullable=False),
     sa.CheckConstraint("fiscal_year_start_month BETWEEN 1 AND 12", name="start_month"),
 )
@@ -51,6 +52,7 @@ api_clients = sa.Table(
     sa.Column("secret_hash", sa.String(64), nullable=False),
     sa.Column("scopes", sa.Text, nullable=False),
     sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("revoked_at", Timestamp, nullable=True),
     sa.ForeignKeyConstraint(["organization_id"], ["organizations.organization_id"]),
 )
 

@@ -19,7 +19,7 @@ from kontobok.api.throttle import LoginThrottle
 from kontobok.api.ui.csrf import LOGIN_COOKIE_NAME, request_is_genuine
 from kontobok.api.ui.sessions import ABSOLUTE_SECONDS, COOKIE_NAME
 from kontobok.api.ui.web import CurrentViewer, redirect, render, safe_next, sessions_of
-from kontobok.store.clients import authenticate_client
+from kontobok.store.clients import authenticate_client, token_holder
 from kontobok.store.database import read_transaction
 
 router = APIRouter()
@@ -89,7 +89,10 @@ def log_in(
         return answer
     with read_transaction(engine_of(request)) as connection:
         client = authenticate_client(connection, client_id, client_secret)
-    if client is None:
+        holder = (
+            None if client is None else token_holder(connection, client.organization_id, client.client_id)
+        )
+    if client is None or holder is None:
         throttle.failed(client_id, address)
         return _login_page(
             request,
@@ -98,8 +101,10 @@ def log_in(
             error="Unknown client or wrong secret.",
             client_id=client_id,
         )
-    throttle.succeeded(client_id)
-    session_id, _ = sessions_of(request).open(client.organization_id, client.client_id, client.scopes)
+    throttle.succeeded(client_id, address)
+    session_id, _ = sessions_of(request).open(
+        client.organization_id, client.client_id, client.scopes, holder.key_generation
+    )
     response = redirect(next_path)
     _set_cookie(response, COOKIE_NAME, session_id, max_age=ABSOLUTE_SECONDS, path="/ui")
     response.delete_cookie(LOGIN_COOKIE_NAME, path="/ui/login", secure=True, httponly=True, samesite="strict")

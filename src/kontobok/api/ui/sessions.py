@@ -37,6 +37,7 @@ class Session:
     csrf_token: str
     started_at: float
     last_seen: float
+    key_generation: int = 1
 
 
 class SessionStore:
@@ -50,11 +51,19 @@ class SessionStore:
         self._sessions: OrderedDict[str, Session] = OrderedDict()
         self._lock = threading.Lock()
 
-    def open(self, organization_id: int, client_id: str, scopes: frozenset[str]) -> tuple[str, Session]:
-        """A new session and the id to set in the cookie."""
+    def open(
+        self, organization_id: int, client_id: str, scopes: frozenset[str], key_generation: int = 1
+    ) -> tuple[str, Session]:
+        """A new session and the id to set in the cookie.
+
+        ``key_generation`` is the organization's signing-key generation at login: rotating the
+        organization's key ends its sessions as it ends its tokens.
+        """
         now = self._clock()
         session_id = secrets.token_urlsafe(32)
-        session = Session(organization_id, client_id, scopes, secrets.token_urlsafe(32), now, now)
+        session = Session(
+            organization_id, client_id, scopes, secrets.token_urlsafe(32), now, now, key_generation
+        )
         with self._lock:
             self._sessions[session_id] = session
             while len(self._sessions) > self._max:

@@ -16,10 +16,11 @@ import jinja2
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from kontobok.api.auth import organizations_of
+from kontobok.api.auth import engine_of
 from kontobok.api.ui.formatting import NumberStyle, format_minor, number_style_for
 from kontobok.api.ui.sessions import COOKIE_NAME, Session, SessionStore
-from kontobok.core.errors import NotFound
+from kontobok.store.clients import token_holder
+from kontobok.store.database import one_statement_read
 from kontobok.store.organizations import Organization
 
 PACKAGE_DIRECTORY = Path(__file__).parent
@@ -89,10 +90,11 @@ def current_viewer(request: Request) -> Viewer:
     session = sessions_of(request).find(request.cookies.get(COOKIE_NAME))
     if session is None:
         raise LoginRequired(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
-    try:
-        organization = organizations_of(request).get(session.organization_id)
-    except NotFound:
-        raise LoginRequired("/ui/") from None
+    # Read fresh on every page, as for a bearer token: a revoked client or a rotated key ends the session.
+    with one_statement_read(engine_of(request)) as connection:
+        organization = token_holder(connection, session.organization_id, session.client_id)
+    if organization is None or organization.key_generation != session.key_generation:
+        raise LoginRequired("/ui/")
     return Viewer(session, organization)
 
 
