@@ -110,3 +110,16 @@ def distribute_new_table(connection: sa.Connection, name: str) -> None:
         sa.text("SELECT create_distributed_table(:t, :c, colocate_with => :anchor)"),
         {"t": name, "c": DISTRIBUTION_COLUMN, "anchor": ANCHOR},
     )
+
+
+def node_of(connection: sa.Connection, organization_id: int) -> str:
+    """The worker (``host:port``) that holds the organization's shard: all of its books are there."""
+    found = connection.execute(
+        sa.text(
+            "SELECT n.nodename || ':' || n.nodeport FROM pg_dist_placement p "
+            "JOIN pg_dist_node n ON n.groupid = p.groupid "
+            "WHERE p.shardid = get_shard_id_for_distribution_column(:anchor, :organization)"
+        ),
+        {"anchor": ANCHOR, "organization": organization_id},
+    ).scalar_one()
+    return str(found)
