@@ -35,7 +35,9 @@ def test_every_table_is_distributed_by_organization_in_one_group(citus: Cluster)
             sa.text("SELECT count(*) FROM pg_dist_partition WHERE logicalrelid = 'alembic_version'::regclass")
         ).scalar_one()
     assert {row[0] for row in rows} == set(metadata.tables)
-    assert {(row[1], row[2], row[4]) for row in rows} == {("distributed", "organization_id", TEST_SHARD_COUNT)}
+    assert {(row[1], row[2], row[4]) for row in rows} == {
+        ("distributed", "organization_id", TEST_SHARD_COUNT)
+    }
     assert len({row[3] for row in rows}) == 1, "not one co-location group"
     assert local == 0, "alembic_version must stay a local table on the coordinator"
 
@@ -146,14 +148,22 @@ def test_a_migration_after_distribution_reaches_every_shard(citus: Cluster, tmp_
                     {"o": organization.organization_id, "v": posted},
                 )
             api.post_voucher(voucher("2024-05-03", line(1920, 200), line(3000, -200)))
-            answer = api.get("/v1/transactionlines", params={"dateFrom": "2024-05-01", "dateTo": "2024-05-31"})
+            answer = api.get(
+                "/v1/transactionlines", params={"dateFrom": "2024-05-01", "dateTo": "2024-05-31"}
+            )
             assert answer.status_code == 200, answer.text
             assert [item["amount"] for item in answer.json()] == [100, -100, 200, -200]
         with citus.engine.connect() as connection:
-            notes = connection.execute(
-                sa.text("SELECT citus_test_note FROM vouchers WHERE organization_id = :o ORDER BY voucher_number"),
-                {"o": organization.organization_id},
-            ).scalars().all()
+            notes = (
+                connection.execute(
+                    sa.text(
+                        "SELECT citus_test_note FROM vouchers WHERE organization_id = :o ORDER BY voucher_number"
+                    ),
+                    {"o": organization.organization_id},
+                )
+                .scalars()
+                .all()
+            )
         assert notes == ["checked", None]
     finally:
         with citus.engine.connect() as connection:

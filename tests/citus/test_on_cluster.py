@@ -79,11 +79,15 @@ def test_citus_plans_every_statement_of_a_session_on_one_shard(citus: Cluster, t
         nodes = set(re.findall(r"Node: host=(\S+) port=(\d+)", plan))
         if "Citus" not in plan or tasks != [1] * len(tasks) or not tasks or nodes != {(host, port)}:
             failures.append(f"{statement.sql}\n{plan}")
-    assert not failures, f"{len(failures)} of {len(on_tables)} not on one shard:\n" + "\n\n".join(failures[:5])
+    assert not failures, f"{len(failures)} of {len(on_tables)} not on one shard:\n" + "\n\n".join(
+        failures[:5]
+    )
     batches = [verdict for verdict in judged if verdict.sql.startswith("ROWS INTO")]
     assert batches, "the session sends no row batches any more: COPY is not covered"
     assert all(verdict.single_shard for verdict in batches)
-    print(f"{len(on_tables)} statements, each planned by Citus as one task on {worker}; {len(batches)} row batches")
+    print(
+        f"{len(on_tables)} statements, each planned by Citus as one task on {worker}; {len(batches)} row batches"
+    )
 
 
 def test_monthly_closings_on_the_cluster_equal_ledger_cli(citus: Cluster, tmp_path: Path) -> None:
@@ -104,13 +108,20 @@ CLUSTER_SETTINGS = settings(
 
 def test_the_state_machine_keeps_books_and_tenants_apart_across_workers(citus: Cluster) -> None:
     with citus.engine.connect() as connection:
-        before = connection.execute(sa.text("SELECT coalesce(max(organization_id), 0) FROM organizations")).scalar_one()
+        before = connection.execute(
+            sa.text("SELECT coalesce(max(organization_id), 0) FROM organizations")
+        ).scalar_one()
     steps = run_machine(citus.engine, CLUSTER_SETTINGS)
     assert steps["steps"] > 20
     with citus.engine.connect() as connection:
-        created = connection.execute(
-            sa.text("SELECT organization_id FROM organizations WHERE organization_id > :before"), {"before": before}
-        ).scalars().all()
+        created = (
+            connection.execute(
+                sa.text("SELECT organization_id FROM organizations WHERE organization_id > :before"),
+                {"before": before},
+            )
+            .scalars()
+            .all()
+        )
     workers = {citus.node_of(organization_id) for organization_id in created}
     assert len(workers) == 2, f"the machine's {len(created)} organizations all sat on {workers}"
     print(f"\nstate machine on Citus: {dict(sorted(steps.items()))}; organizations on {sorted(workers)}")
@@ -119,9 +130,14 @@ def test_the_state_machine_keeps_books_and_tenants_apart_across_workers(citus: C
 def test_a_token_cannot_reach_records_on_another_worker(citus: Cluster) -> None:
     first, second = citus.organizations_on_each_worker()
     assert citus.node_of(first.organization_id) != citus.node_of(second.organization_id)
-    with Api.for_organization(citus.engine, first) as mine, Api.for_organization(citus.engine, second) as theirs:
+    with (
+        Api.for_organization(citus.engine, first) as mine,
+        Api.for_organization(citus.engine, second) as theirs,
+    ):
         theirs.post_voucher(voucher("2024-02-02", line(1920, 500), line(3000, -500)))
-        [their_line, _] = theirs.get("/v1/transactionlines", params={"dateFrom": "2024-02-01", "dateTo": "2024-02-29"}).json()
+        [their_line, _] = theirs.get(
+            "/v1/transactionlines", params={"dateFrom": "2024-02-01", "dateTo": "2024-02-29"}
+        ).json()
         their_bank = theirs.post("/v1/bankaccounts", {**_bank_body(), "name": "Their bank"})
         assert their_bank.status_code == 201, their_bank.text
         probes = {
@@ -132,14 +148,25 @@ def test_a_token_cannot_reach_records_on_another_worker(citus: Cluster) -> None:
         for path, status in probes.items():
             answer = mine.get(path)
             assert answer.status_code == status, (path, answer.text)
-        reverse = mine.post(f"/v1/transactions/{their_line['transaction']['id']}/reverse", {"date": "2024-03-01"})
+        reverse = mine.post(
+            f"/v1/transactions/{their_line['transaction']['id']}/reverse", {"date": "2024-03-01"}
+        )
         assert reverse.status_code == 404, reverse.text
-        mine_lines = mine.get("/v1/transactionlines", params={"dateFrom": "2024-01-01", "dateTo": "2024-12-31"})
+        mine_lines = mine.get(
+            "/v1/transactionlines", params={"dateFrom": "2024-01-01", "dateTo": "2024-12-31"}
+        )
         assert mine_lines.json() == []
         # account ids follow the standard chart, so 1920 has the same id in both: mine must stay at zero
         assert {element["change"] for element in mine.balances(1920, "2024-01-01", "2024-12-31")} == {0}
         # their books are untouched
-        assert len(theirs.get("/v1/transactionlines", params={"dateFrom": "2024-01-01", "dateTo": "2024-12-31"}).json()) == 2
+        assert (
+            len(
+                theirs.get(
+                    "/v1/transactionlines", params={"dateFrom": "2024-01-01", "dateTo": "2024-12-31"}
+                ).json()
+            )
+            == 2
+        )
 
 
 def _bank_body() -> dict[str, Any]:

@@ -20,6 +20,7 @@ from kontobok.core.bank_balances import DayFlow
 from kontobok.core.errors import NotFound
 from kontobok.core.periods import DateRange
 from kontobok.store.clock import as_utc, utc_now
+from kontobok.store.row_insert import upsert_rows
 from kontobok.store.schema import bank_daily_totals, bank_transactions
 
 _transactions = bank_transactions.c
@@ -108,7 +109,8 @@ def _add_to_daily_totals(
     if not sums:
         return
     statement = _insert(connection)(bank_daily_totals)
-    connection.execute(
+    upsert_rows(
+        connection,
         statement.on_conflict_do_update(
             index_elements=["organization_id", "bank_account_id", "currency", "day"],
             set_={
