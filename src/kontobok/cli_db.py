@@ -57,9 +57,16 @@ def distribute_command(
     finally:
         engine.dispose()
     if result.distributed:
-        typer.echo(f"distributed {len(result.distributed)} tables by organization, {result.shard_count} shards each", err=True)
+        typer.echo(
+            f"distributed {len(result.distributed)} tables by organization, {result.shard_count} shards each",
+            err=True,
+        )
     else:
-        typer.echo(f"already distributed ({len(result.already)} tables, {result.shard_count} shards each): no change", err=True)
+        typer.echo(
+            f"already distributed ({len(result.already)} tables, {result.shard_count} shards each): "
+            "no change",
+            err=True,
+        )
     typer.echo(
         json.dumps(
             {

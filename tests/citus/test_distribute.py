@@ -130,6 +130,7 @@ def test_a_migration_after_distribution_reaches_every_shard(citus: Cluster, tmp_
     versions = tmp_path / "versions"
     versions.mkdir()
     shipped_head = ScriptDirectory.from_config(_alembic_config_only()).get_current_head()
+    assert shipped_head is not None
     (versions / "citus_test_0001.py").write_text(textwrap.dedent(MIGRATION).format(head=shipped_head))
     organization = citus.organizations_on_each_worker()[0]
     try:
@@ -157,7 +158,8 @@ def test_a_migration_after_distribution_reaches_every_shard(citus: Cluster, tmp_
             notes = (
                 connection.execute(
                     sa.text(
-                        "SELECT citus_test_note FROM vouchers WHERE organization_id = :o ORDER BY voucher_number"
+                        "SELECT citus_test_note FROM vouchers WHERE organization_id = :o "
+                        "ORDER BY voucher_number"
                     ),
                     {"o": organization.organization_id},
                 )

@@ -105,7 +105,8 @@ def _writers_on_moving_and_staying_shards(citus: Cluster) -> tuple[list[Organiza
             int(row[0])
             for row in connection.execute(
                 sa.text(
-                    "SELECT shardid FROM get_rebalance_table_shards_plan() WHERE table_name = CAST(:t AS regclass)"
+                    "SELECT shardid FROM get_rebalance_table_shards_plan() "
+                    "WHERE table_name = CAST(:t AS regclass)"
                 ),
                 {"t": ANCHOR},
             )

@@ -27,7 +27,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("citus")]
 
 @dataclass(frozen=True)
 class Sent:
-    """One statement as it went to the coordinator: its text, its first set of parameters, the judge's view."""
+    """A statement sent to the coordinator: its text, its first set of parameters, the judge's view."""
 
     sql: str
     parameters: Any
@@ -86,7 +86,8 @@ def test_citus_plans_every_statement_of_a_session_on_one_shard(citus: Cluster, t
     assert batches, "the session sends no row batches any more: COPY is not covered"
     assert all(verdict.single_shard for verdict in batches)
     print(
-        f"{len(on_tables)} statements, each planned by Citus as one task on {worker}; {len(batches)} row batches"
+        f"{len(on_tables)} statements, each planned by Citus as one task on {worker}; "
+        f"{len(batches)} row batches"
     )
 
 
@@ -123,12 +124,12 @@ def test_the_state_machine_keeps_books_and_tenants_apart_across_workers(citus: C
             .all()
         )
     workers = {citus.node_of(organization_id) for organization_id in created}
-    assert len(workers) == 2, f"the machine's {len(created)} organizations all sat on {workers}"
+    assert len(workers) >= 2, f"the machine's {len(created)} organizations all sat on {workers}"
     print(f"\nstate machine on Citus: {dict(sorted(steps.items()))}; organizations on {sorted(workers)}")
 
 
 def test_a_token_cannot_reach_records_on_another_worker(citus: Cluster) -> None:
-    first, second = citus.organizations_on_each_worker()
+    first, second = citus.organizations_on_each_worker()[:2]
     assert citus.node_of(first.organization_id) != citus.node_of(second.organization_id)
     with (
         Api.for_organization(citus.engine, first) as mine,

@@ -17,9 +17,12 @@ Citus is not a Debian or PyPI package here: ``scripts/test`` builds it from the 
 from __future__ import annotations
 
 import shutil
+import signal
 import socket
+import sys
+import threading
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,7 +75,7 @@ def citus_unavailable_reason() -> str | None:
         return reason
     library = citus_library()
     if library is None or not library.exists():
-        return f"Citus is not installed ({library} is missing): scripts/test builds it from ../shared/vendor/citus"
+        return f"Citus is not installed ({library} is missing); scripts/test builds it (docs/scaling.md)"
     return None
 
 
@@ -114,7 +117,16 @@ class CitusNode:
     def initialize(self) -> None:
         result = self.runner.run(
             "initdb",
-            ["-D", str(self.data), "--auth=trust", "-U", SUPERUSER, "--encoding=UTF8", "--locale=C", "--no-sync"],
+            [
+                "-D",
+                str(self.data),
+                "--auth=trust",
+                "-U",
+                SUPERUSER,
+                "--encoding=UTF8",
+                "--locale=C",
+                "--no-sync",
+            ],
             timeout=300,
         )
         _check(result, "initdb")
@@ -182,7 +194,8 @@ def _node() -> Iterator[CitusNode]:
 
 @contextmanager
 def running_citus(workers: int = 2) -> Iterator[CitusCluster]:
-    """Start a coordinator and ``workers`` workers on loopback ports; yield the cluster; stop and delete all."""
+    """Start a coordinator and ``workers`` workers on loopback ports, yield the cluster, then stop and delete
+    them all."""
     reason = citus_unavailable_reason()
     if reason is not None:
         raise RuntimeError(reason)
@@ -196,3 +209,20 @@ def running_citus(workers: int = 2) -> Iterator[CitusCluster]:
             cluster.add_worker()
         yield cluster
 
+
+def main() -> None:
+    """``python -m kontobok.bench.citus [WORKERS]``: a throwaway cluster until Ctrl-C, for trying kontobok
+    on Citus (``docs/scaling.md``). Prints the coordinator's URL; everything is deleted on exit."""
+    workers = int(sys.argv[1]) if len(sys.argv) > 1 else 2
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with running_citus(workers) as cluster:
+        print(cluster.url, flush=True)
+        ports = ", ".join(str(node.port) for node in [cluster.coordinator, *cluster.workers])
+        print(f"coordinator and {workers} workers on 127.0.0.1 ({ports}); Ctrl-C stops them", file=sys.stderr)
+        with suppress(KeyboardInterrupt):
+            stop.wait()
+
+
+if __name__ == "__main__":
+    main()

@@ -44,7 +44,9 @@ def citus_version(connection: sa.Connection) -> str | None:
     """The installed ``citus`` extension's version in this database, or ``None`` (also on SQLite)."""
     if connection.dialect.name != "postgresql":
         return None
-    found = connection.execute(sa.text("SELECT extversion FROM pg_extension WHERE extname = 'citus'")).scalar()
+    found = connection.execute(
+        sa.text("SELECT extversion FROM pg_extension WHERE extname = 'citus'")
+    ).scalar()
     return None if found is None else str(found)
 
 
@@ -52,8 +54,7 @@ def distributed_tables(connection: sa.Connection) -> dict[str, int]:
     """Each distributed table of the current schema and the number of its shards."""
     rows = connection.execute(
         sa.text(
-            "SELECT table_name::text, shard_count FROM citus_tables "
-            "WHERE citus_table_type = 'distributed'"
+            "SELECT table_name::text, shard_count FROM citus_tables WHERE citus_table_type = 'distributed'"
         )
     )
     return {str(name): int(count) for name, count in rows}
