@@ -160,14 +160,16 @@ def _problems_answer(request: Request, problems: Sequence[Problem]) -> ExactJSON
 
 
 NODE_RETRY_AFTER_SECONDS = 30
+# connection_exception, sqlclient_unable_to_establish_sqlconnection, connection_does_not_exist,
+# sqlserver_rejected_establishment_of_sqlconnection, connection_failure (not 08P01, a protocol violation)
+_CONNECTION_FAILURES = frozenset({"08000", "08001", "08003", "08004", "08006"})
 
 
 def is_node_unreachable(error: BaseException | None) -> bool:
     """Whether the database server reported a connection failure of its own (SQLSTATE class 08): a Citus
     coordinator says so when the worker holding the shard does not answer (``connection to the remote node
     … failed``, after ``citus.node_connection_timeout``)."""
-    sqlstate = getattr(error, "sqlstate", None)
-    return isinstance(sqlstate, str) and sqlstate.startswith("08")
+    return getattr(error, "sqlstate", None) in _CONNECTION_FAILURES
 
 
 def install_error_handlers(app: FastAPI) -> None:
