@@ -13,6 +13,8 @@ from alembic.config import Config
 from alembic.script import ScriptDirectory
 
 from kontobok.store import database
+from kontobok.store.database import create_engine
+from kontobok.store.distribution import distribute_new_table
 from kontobok.store.schema import metadata
 from tests.citus.conftest import TEST_SHARD_COUNT, Cluster, run_distribute
 from tests.factories import Api, line, voucher
@@ -178,3 +180,33 @@ def _alembic_config_only() -> Config:
     config = Config()
     config.set_main_option("script_location", str(Path(database.__file__).parent / "migrations"))
     return config
+
+
+NEW_TABLE = (
+    "CREATE TABLE citus_test_notes (organization_id integer NOT NULL, note text NOT NULL, "
+    "PRIMARY KEY (organization_id, note))"
+)
+
+
+def test_a_table_a_migration_creates_is_distributed_beside_the_others(
+    citus: Cluster, postgres_url: str
+) -> None:
+    with citus.engine.begin() as connection:
+        connection.execute(sa.text(NEW_TABLE))
+        distribute_new_table(connection, "citus_test_notes")
+        groups = connection.execute(
+            sa.text(
+                "SELECT DISTINCT colocation_id FROM citus_tables "
+                "WHERE table_name IN ('organizations'::regclass, 'citus_test_notes'::regclass)"
+            )
+        ).all()
+        connection.execute(sa.text("DROP TABLE citus_test_notes"))
+    assert len(groups) == 1
+    plain = create_engine(postgres_url)
+    try:
+        with plain.begin() as connection:
+            connection.execute(sa.text(NEW_TABLE))
+            distribute_new_table(connection, "citus_test_notes")  # plain PostgreSQL: nothing to do
+            connection.execute(sa.text("DROP TABLE citus_test_notes"))
+    finally:
+        plain.dispose()
