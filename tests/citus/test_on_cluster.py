@@ -24,6 +24,8 @@ from tests.test_ledger_cli import compare_monthly_closings_with_ledger_cli
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("citus")]
 
+NEW_ORGANIZATION = "INSERT INTO organizations "
+
 
 @dataclass(frozen=True)
 class Sent:
@@ -77,7 +79,10 @@ def test_citus_plans_every_statement_of_a_session_on_one_shard(citus: Cluster, t
         plan = _plan(citus.engine, statement)
         tasks = [int(count) for count in re.findall(r"Task Count: (\d+)", plan)]
         nodes = set(re.findall(r"Node: host=(\S+) port=(\d+)", plan))
-        if "Citus" not in plan or tasks != [1] * len(tasks) or not tasks or nodes != {(host, port)}:
+        # EXPLAIN of the INSERT of a new organization draws a fresh id from the sequence, so its one task
+        # goes to the worker of that id, not necessarily to the session's
+        expected = len(nodes) == 1 if statement.sql.startswith(NEW_ORGANIZATION) else nodes == {(host, port)}
+        if "Citus" not in plan or tasks != [1] * len(tasks) or not tasks or not expected:
             failures.append(f"{statement.sql}\n{plan}")
     assert not failures, f"{len(failures)} of {len(on_tables)} not on one shard:\n" + "\n\n".join(
         failures[:5]
