@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from stdnum.no import orgnr
 
-from kontobok import cli_access, cli_bank, cli_bench, cli_report, cli_saft
+from kontobok import cli_access, cli_bank, cli_bench, cli_db, cli_report, cli_saft
 from kontobok.api.scopes import ALL_SCOPES
 from kontobok.core.errors import KontobokError, ValidationFailed
 from kontobok.core.money import KNOWN_CURRENCIES
@@ -42,6 +42,7 @@ cli_saft.register(import_app, export_app)
 cli_bench.register(app)
 cli_report.register(app)
 cli_access.register(org_app, client_app)
+cli_db.register(app)
 
 err = Console(stderr=True)
 DatabaseUrl = Annotated[

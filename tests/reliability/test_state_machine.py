@@ -1225,7 +1225,8 @@ class LedgerAndBankMachine(RuleBasedStateMachine):
         assert found == expected
 
 
-def test_random_sequences_keep_books_and_tenants_apart(engine: sa.Engine) -> None:
+def run_machine(engine: sa.Engine, machine_settings: settings) -> Counter[str]:
+    """Run the state machine against ``engine`` through the ASGI app; the steps taken, by kind."""
     steps: Counter[str] = Counter()
     with TestClient(create_app(engine), raise_server_exceptions=False) as client:
 
@@ -1233,6 +1234,11 @@ def test_random_sequences_keep_books_and_tenants_apart(engine: sa.Engine) -> Non
             def __init__(self) -> None:
                 super().__init__(engine, client, steps)
 
-        run_state_machine_as_test(OnThisBackend, settings=SETTINGS)
+        run_state_machine_as_test(OnThisBackend, settings=machine_settings)
+    return steps
+
+
+def test_random_sequences_keep_books_and_tenants_apart(engine: sa.Engine) -> None:
+    steps = run_machine(engine, SETTINGS)
     print(f"\nstate-machine steps: {steps['steps']} in {steps['runs']} runs; {dict(sorted(steps.items()))}")
     assert steps["steps"] > 0

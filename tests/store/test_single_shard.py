@@ -194,20 +194,27 @@ def _import_and_export(engine: sa.Engine, organization_id: int, bank_account_id:
         )
 
 
+def realistic_session(engine: sa.Engine, tmp: Path) -> int:
+    """One organization's realistic session through the API and the store; returns the organization's id.
+    The Citus tests replay it on a cluster and read the plan of every statement."""
+    organization = new_organization(engine)
+    with Api.for_organization(engine, organization) as api:
+        _post_and_read_the_books(api)
+        bank_account_id = _bank(api)
+    _import_and_export(engine, organization.organization_id, bank_account_id, tmp)
+    return organization.organization_id
+
+
 def test_every_statement_of_a_session_names_one_organization(engine: sa.Engine, tmp_path: Path) -> None:
     with recording(engine) as seen:
-        organization = new_organization(engine)
-        with Api.for_organization(engine, organization) as api:
-            _post_and_read_the_books(api)
-            bank_account_id = _bank(api)
-        _import_and_export(engine, organization.organization_id, bank_account_id, tmp_path)
+        organization_id = realistic_session(engine, tmp_path)
 
     routed = [verdict for verdict in seen if verdict.tables]
     off_one_shard = [verdict for verdict in routed if not verdict.single_shard and _excepted(verdict) is None]
     assert not off_one_shard, "\n".join(f"{verdict.problems}: {verdict.sql}" for verdict in off_one_shard)
     assert {prefix for verdict in routed if (prefix := _excepted(verdict))} == set(EXCEPTIONS)
     named = set().union(*(verdict.organization_ids for verdict in routed))
-    assert named == {organization.organization_id}
+    assert named == {organization_id}
     touched = set().union(*(verdict.tables for verdict in routed))
     assert touched == TENANT_TABLES, f"the session no longer reaches {sorted(TENANT_TABLES - touched)}"
     kinds = Counter(verdict.sql.split(None, 1)[0].upper() for verdict in routed)

@@ -176,6 +176,19 @@ def _problems_answer(request: Request, problems: Sequence[Problem]) -> ExactJSON
     return ExactJSONResponse(problems_body(problems, trace_id), status_code=400)
 
 
+NODE_RETRY_AFTER_SECONDS = 30
+# connection_exception, sqlclient_unable_to_establish_sqlconnection, connection_does_not_exist,
+# sqlserver_rejected_establishment_of_sqlconnection, connection_failure (not 08P01, a protocol violation)
+_CONNECTION_FAILURES = frozenset({"08000", "08001", "08003", "08004", "08006"})
+
+
+def is_node_unreachable(error: BaseException | None) -> bool:
+    """Whether the database server reported a connection failure of its own (SQLSTATE class 08): a Citus
+    coordinator says so when the worker holding the shard does not answer (``connection to the remote node
+    … failed``, after ``citus.node_connection_timeout``)."""
+    return getattr(error, "sqlstate", None) in _CONNECTION_FAILURES
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(KontobokError)
     async def kontobok_error(request: Request, error: KontobokError) -> ExactJSONResponse:
@@ -189,8 +202,18 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(sa.exc.OperationalError)
     async def database_busy(request: Request, error: sa.exc.OperationalError) -> ExactJSONResponse:
-        """A write that waited out the lock timeout (a long import holds the books): try again later."""
+        """A write that waited out the lock timeout (a long import holds the books), or a Citus worker that
+        holds the organization's shard and cannot be reached: try again later."""
         text = str(error.orig).lower()
+        if is_node_unreachable(error.orig):
+            answer = _answer(
+                request,
+                503,
+                "ServiceUnavailableError",
+                "the database node holding these books is unavailable; try again shortly",
+            )
+            answer.headers["Retry-After"] = str(NODE_RETRY_AFTER_SECONDS)
+            return answer
         if "database is locked" not in text and "lock timeout" not in text:
             raise error
         answer = _answer(request, 503, "ServiceUnavailableError", "the books are busy; try again shortly")

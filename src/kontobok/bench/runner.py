@@ -32,7 +32,8 @@ from kontobok.bench.loading import ImportMeasure, import_books, new_organization
 from kontobok.bench.postgres import postgres_unavailable_reason, running_postgres
 from kontobok.bench.server import machine, running_server
 from kontobok.store.clients import create_client
-from kontobok.store.database import open_database, write_transaction
+from kontobok.store.database import create_engine, open_database, write_transaction
+from kontobok.store.distribution import citus_version
 
 SMALL = 10_000
 Say = Callable[[str], None]
@@ -97,11 +98,24 @@ def run_bench(
     return report
 
 
+def backend_name(url: str) -> str:
+    """``sqlite``, ``postgresql``, or ``citus`` for a PostgreSQL database with the Citus extension."""
+    name = url.split(":", 1)[0].split("+", 1)[0]
+    if name != "postgresql":
+        return name
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return "citus" if citus_version(connection) is not None else name
+    finally:
+        engine.dispose()
+
+
 @contextmanager
 def _backends(database_urls: Sequence[str], root: Path, say: Say) -> Iterator[list[tuple[str, str | None]]]:
     """``(name, url)`` pairs; a ``None`` url means a new SQLite file per size."""
     if database_urls:
-        yield [(url.split(":", 1)[0].split("+", 1)[0], url) for url in database_urls]
+        yield [(backend_name(url), url) for url in database_urls]
         return
     reason = postgres_unavailable_reason()
     if reason is not None:

@@ -27,7 +27,7 @@ from kontobok.core.voucher import PostingLine, PostingVoucher, VoucherDraft, bui
 from kontobok.store.books import account_ids_by_number, list_transaction_types, load_ledger_context
 from kontobok.store.clock import utc_now
 from kontobok.store.organizations import Organization
-from kontobok.store.row_insert import Row, insert_rows, time_ordered_uuid
+from kontobok.store.row_insert import Row, insert_rows, time_ordered_uuid, upsert_rows
 from kontobok.store.schema import (
     account_daily_totals,
     daily_line_counts,
@@ -287,7 +287,8 @@ def _add_to_line_counts(
         if basis == DATE_BASIS:
             per_day[day] += total.line_count
     statement = _upsert(connection)(daily_line_counts)
-    connection.execute(
+    upsert_rows(
+        connection,
         statement.on_conflict_do_update(
             index_elements=["organization_id", "day"],
             set_={"line_count": daily_line_counts.c.line_count + statement.excluded.line_count},
