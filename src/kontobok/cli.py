@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from stdnum.no import orgnr
 
-from kontobok import cli_bank, cli_bench, cli_saft
+from kontobok import cli_audit, cli_bank, cli_bench, cli_saft
 from kontobok.api.scopes import ALL_SCOPES
 from kontobok.core.errors import KontobokError, ValidationFailed
 from kontobok.core.money import KNOWN_CURRENCIES
@@ -42,6 +42,7 @@ app.add_typer(export_app, name="export")
 cli_bank.register(app, import_app)
 cli_saft.register(import_app, export_app)
 cli_bench.register(app)
+cli_audit.register(app)
 
 err = Console(stderr=True)
 DatabaseUrl = Annotated[

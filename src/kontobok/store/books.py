@@ -12,6 +12,7 @@ from kontobok.core.periods import DateRange
 from kontobok.core.taxes import TaxCode, VatTreatment
 from kontobok.core.voucher import LedgerContext
 from kontobok.store.clock import utc_now
+from kontobok.store.journal import record_rows
 from kontobok.store.organizations import Organization
 from kontobok.store.schema import accounts, fiscal_years, tax_codes, transaction_types
 
@@ -106,6 +107,7 @@ def create_account(
             created_at=utc_now(),
         )
     )
+    record_rows(connection, accounts, organization_id, accounts.c.account_id == next_id)
     return Account(next_id, number, name, tax_number)
 
 

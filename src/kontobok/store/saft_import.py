@@ -42,6 +42,7 @@ from kontobok.core.voucher import PostingLine, PostingVoucher
 from kontobok.store.books import account_ids_by_number, create_account, list_fiscal_years
 from kontobok.store.database import bulk_writing
 from kontobok.store.organizations import Organization, open_fiscal_year
+from kontobok.store.journal import record_rows
 from kontobok.store.parties import add_party, party_ids_by_external_id
 from kontobok.store.posting import post_vouchers
 from kontobok.store.schema import accounts
@@ -207,6 +208,7 @@ def _ensure_account(
                 grouping_code=account.grouping_code,
             )
         )
+        record_rows(connection, accounts, organization_id, accounts.c.number == number)
 
 
 def _take_account(connection: sa.Connection, state: _State, account: SaftAccount) -> None:

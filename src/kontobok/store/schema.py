@@ -196,6 +196,8 @@ transaction_lines = sa.Table(
     ),
     sa.Index("ix_transaction_lines_account", "organization_id", "account_id", "line_date"),
     sa.Index("ix_transaction_lines_voucher", "organization_id", "voucher_id"),
+    # a read as of an instant subtracts the few lines recorded after it
+    sa.Index("ix_transaction_lines_created", "organization_id", "created_at"),
 )
 
 account_daily_totals = sa.Table(
@@ -279,10 +281,13 @@ bank_balances = sa.Table(
     sa.Column("currency", sa.String(3), nullable=False),
     sa.Column("source", sa.String(40), nullable=False),
     sa.Column("statement_identity", sa.String(300), nullable=True),
+    # when kontobok recorded the report, as against when the bank says it made it
+    sa.Column("created_at", Timestamp, nullable=False),
     sa.ForeignKeyConstraint(
         ["organization_id", "bank_account_id"],
         ["bank_accounts.organization_id", "bank_accounts.bank_account_id"],
     ),
+    sa.Index("ix_bank_balances_created", "organization_id", "created_at"),
     sa.Index("ix_bank_balances_day", "organization_id", "bank_account_id", "currency", "day", "position"),
     sa.Index("ix_bank_balances_reported", "organization_id", "bank_account_id", "reported_at"),
     sa.Index("ix_bank_balances_statement", "organization_id", "bank_account_id", "statement_identity"),
@@ -318,6 +323,7 @@ bank_transactions = sa.Table(
     ),
     sa.Index("ix_bank_transactions_date", "organization_id", "booking_date", "reference"),
     sa.Index("ix_bank_transactions_account", "organization_id", "bank_account_id", "booking_date"),
+    sa.Index("ix_bank_transactions_created", "organization_id", "created_at"),
 )
 
 bank_daily_totals = sa.Table(
@@ -330,4 +336,18 @@ bank_daily_totals = sa.Table(
     sa.Column("inflow", Money, nullable=False),
     sa.Column("outflow", Money, nullable=False),
     sa.Column("transaction_count", sa.Integer, nullable=False),
+)
+
+# The journal: every change to an organization's books, hash-chained (see kontobok.store.journal). Rows are
+# only ever appended; triggers refuse updates and deletes of it and of the posted vouchers and lines.
+journal_entries = sa.Table(
+    "journal_entries",
+    metadata,
+    sa.Column("organization_id", sa.Integer, primary_key=True),
+    sa.Column("position", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("recorded_at", Timestamp, nullable=False),
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("entry", sa.Text, nullable=False),
+    sa.Column("previous_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
 )

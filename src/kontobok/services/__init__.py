@@ -1,0 +1,1 @@
+"""Use cases: one database transaction each, called by the API and the CLI."""
