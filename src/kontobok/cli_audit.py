@@ -59,9 +59,7 @@ def verify_command(
         _fail(str(error))
         return
     except sa.exc.SQLAlchemyError as error:
-        _fail(
-            f"the database could not be read: {error.__class__.__name__}: {error.args[0] if error.args else ''}"
-        )
+        _fail(f"the database could not be read: {error.__class__.__name__}")
         return
     _print(report.as_json())
     if not report.ok:

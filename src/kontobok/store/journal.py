@@ -1,9 +1,10 @@
 """The journal: an append-only, hash-chained record of every change to an organization's books.
 
 Each entry states one change in a canonical form: a JSON object with sorted keys, no whitespace, UTF-8, in
-which amounts are integer minor units, days are ``YYYY-MM-DD``, instants are UTC ``YYYY-MM-DDTHH:MM:SS.ffffffZ``
-and UUIDs are lowercase hyphenated strings. Its hash is ``SHA-256(previous hash ‖ entry)``, the previous
-hash of the first entry being 32 zero bytes, so each entry vouches for every one before it. Positions run
+which amounts are integer minor units, days are ``YYYY-MM-DD``, instants are UTC
+``YYYY-MM-DDTHH:MM:SS.ffffffZ`` and UUIDs are lowercase hyphenated strings. Its hash is
+``SHA-256(previous hash ‖ entry)``, the previous hash of the first entry being 32 zero bytes, so each entry
+vouches for every one before it. Positions run
 1, 2, 3, … per organization without gaps; the organization's row is locked while an entry is appended, so
 two writers of one organization never read the same head.
 
