@@ -170,8 +170,9 @@ def list_bank_transactions(
     bank_account_id: uuid.UUID | None,
     limit: int,
     offset: int,
+    as_of: datetime | None = None,
 ) -> list[StoredBankTransaction]:
-    """Transactions booked in ``span``, by booking date and reference."""
+    """Transactions booked in ``span``, by booking date and reference; recorded by ``as_of`` if given."""
     condition = (
         (_transactions.organization_id == organization_id)
         & (_transactions.booking_date >= span.begin)
@@ -179,6 +180,8 @@ def list_bank_transactions(
     )
     if bank_account_id is not None:
         condition = condition & (_transactions.bank_account_id == bank_account_id)
+    if as_of is not None:
+        condition = condition & (_transactions.created_at <= as_of)
     rows = connection.execute(
         sa.select(bank_transactions)
         .where(condition)

@@ -9,11 +9,12 @@ with the range and the fiscal years it meets.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 
+from kontobok.api.as_of import AsOf
 from kontobok.api.auth import Principal, engine_of, require
 from kontobok.api.json import ExactJSONResponse
 from kontobok.api.office import schemas
@@ -30,7 +31,7 @@ from kontobok.core.periods import (
     inclusive_range,
     monthly_cuts,
 )
-from kontobok.store.balances import read_account_totals
+from kontobok.store.as_of import read_account_totals_as_of
 from kontobok.store.books import Account, get_account, list_accounts
 from kontobok.store.database import read_transaction
 from kontobok.store.posting import DATE_BASIS, PERIOD_BASIS
@@ -103,6 +104,7 @@ def _balances(
     periods: str | None,
     kind: str,
     keep_incoming: bool,
+    as_of: datetime | None,
 ) -> ExactJSONResponse:
     organization = principal.organization
     span = _span(date_from, date_to)
@@ -111,9 +113,10 @@ def _balances(
     start_month = organization.fiscal_year_start_month
     with read_transaction(engine_of(request)) as connection:
         chart = accounts_wanted or list_accounts(connection, organization.organization_id)
-        totals = read_account_totals(
+        totals = read_account_totals_as_of(
             connection,
             organization.organization_id,
+            as_of=as_of,
             span=span,
             fiscal_start=fiscal_year_start(span.begin, start_month),
             basis=PERIOD_BASIS if kind == "Period" else DATE_BASIS,
@@ -188,11 +191,13 @@ def read_account_balances(
     periods: Periods = None,
     kind: Kind = "Date",
     keep_incoming: KeepIncoming = False,
+    as_of: AsOf = None,
 ) -> ExactJSONResponse:
     """Every account with movement or a non-zero balance in the range, ordered by number."""
     return _balances(
         principal, request, None,
         date_from=date_from, date_to=date_to, periods=periods, kind=kind, keep_incoming=keep_incoming,
+        as_of=as_of,
     )  # fmt: skip
 
 
@@ -206,12 +211,14 @@ def read_account_balance(
     periods: Periods = None,
     kind: Kind = "Date",
     keep_incoming: KeepIncoming = False,
+    as_of: AsOf = None,
 ) -> ExactJSONResponse:
     with read_transaction(engine_of(request)) as connection:
         account = get_account(connection, principal.organization.organization_id, id)
     return _balances(
         principal, request, [account],
         date_from=date_from, date_to=date_to, periods=periods, kind=kind, keep_incoming=keep_incoming,
+        as_of=as_of,
     )  # fmt: skip
 
 
