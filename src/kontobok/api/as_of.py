@@ -1,4 +1,4 @@
-"""The ``asOf`` query parameter: read the books as they stood at an instant (see :mod:`kontobok.store.as_of`)."""
+"""The ``asOf`` query parameter: the books as they stood at an instant (see :mod:`kontobok.store.as_of`)."""
 
 from __future__ import annotations
 

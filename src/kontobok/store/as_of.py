@@ -4,8 +4,8 @@ Every line carries the instant it was recorded (``created_at``, its voucher's po
 of an instant ``T`` are the lines recorded at or before ``T``; a voucher back-dated into January but posted
 after ``T``, or a reversal posted after ``T``, is not in them.
 
-Summing every line recorded up to ``T`` would cost the whole history. Instead :func:`read_account_totals_as_of`
-reads the same precomputed totals a current report reads and subtracts the lines recorded after ``T``,
+Summing every line recorded up to ``T`` would cost the whole history. Instead
+:func:`read_account_totals_as_of` reads the same precomputed totals a current report reads and subtracts the lines recorded after ``T``,
 found through the index on ``(organization_id, created_at)``: a recent ``T`` costs the few lines posted
 since. (For a ``T`` far back the subtraction reads many lines; it stays exact.)
 
