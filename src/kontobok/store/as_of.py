@@ -5,9 +5,9 @@ of an instant ``T`` are the lines recorded at or before ``T``; a voucher back-da
 after ``T``, or a reversal posted after ``T``, is not in them.
 
 Summing every line recorded up to ``T`` would cost the whole history. Instead
-:func:`read_account_totals_as_of` reads the same precomputed totals a current report reads and subtracts the lines recorded after ``T``,
-found through the index on ``(organization_id, created_at)``: a recent ``T`` costs the few lines posted
-since. (For a ``T`` far back the subtraction reads many lines; it stays exact.)
+:func:`read_account_totals_as_of` reads the same precomputed totals a current report reads and subtracts the
+lines recorded after ``T``, found through the index on ``(organization_id, created_at)``: a recent ``T``
+costs the few lines posted since. (For a ``T`` far back the subtraction reads many lines; it stays exact.)
 
 A report that needs totals as of an instant calls :func:`read_account_totals_as_of` with the arguments it
 would give :func:`kontobok.store.balances.read_account_totals`, plus ``as_of``.
