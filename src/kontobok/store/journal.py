@@ -43,9 +43,7 @@ from kontobok.store.schema import (
     organizations,
     suppliers,
     tax_codes,
-    transaction_lines,
     transaction_types,
-    vouchers,
 )
 
 GENESIS_HASH = bytes(32)
@@ -261,4 +259,28 @@ def read_table_rows(
         yield canonical_row(columns, row)
 
 
-BOOK_TABLES = (vouchers, transaction_lines)
+def rows_as_of(
+    connection: sa.Connection, organization_id: int, table: sa.Table, as_of: datetime
+) -> dict[tuple[Any, ...], dict[str, Any]] | None:
+    """The rows of a reference table as the journal had them at ``as_of``, by key; None without entries.
+
+    A reference row can change (an account's name or mapping), so what it said at an instant is found by
+    replaying its journal entries up to then.
+    """
+    key = ROW_TABLES[table.name][1]
+    entries = connection.execute(
+        sa.select(journal_entries.c.entry, journal_entries.c.recorded_at)
+        .where(
+            (journal_entries.c.organization_id == organization_id) & (journal_entries.c.kind == table.name)
+        )
+        .order_by(journal_entries.c.position)
+    ).all()
+    if not entries:
+        return None
+    rows: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for text, recorded_at in entries:
+        if as_utc(recorded_at) > as_of:
+            break
+        for row in json.loads(text)["rows"]:
+            rows[tuple(row[name] for name in key)] = row
+    return rows
