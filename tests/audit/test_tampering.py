@@ -18,8 +18,8 @@ from kontobok.cli import app
 from kontobok.services.audit import journal_head, verify_journal
 from kontobok.store.database import read_transaction
 from kontobok.store.schema import journal_entries, transaction_lines, vouchers
-from tests.support.tampering import past_the_triggers
 from tests.factories import Api, bank_account_body, line, voucher
+from tests.support.tampering import past_the_triggers
 
 
 def _verify(api: Api, expect_head: str | None = None) -> dict[str, Any]:
