@@ -31,6 +31,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from kontobok.store.clock import as_utc, utc_now
+from kontobok.store.outbox import enqueue_entry
 from kontobok.store.schema import (
     accounts,
     bank_accounts,
@@ -162,6 +163,7 @@ def append_entry(connection: sa.Connection, organization_id: int, kind: str, bod
             hash=digest,
         )
     )
+    enqueue_entry(connection, organization_id, position, kind, text.decode(), now)
     return Head(position, digest)
 
 

@@ -351,3 +351,58 @@ journal_entries = sa.Table(
     sa.Column("previous_hash", sa.String(64), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
 )
+
+# Integrations (see kontobok.store.outbox): webhook subscriptions, the outbox of their deliveries written in
+# the same transaction as the change, and balance monitors. The journal is read by kind to tell a row's
+# creation from its update, and a Powens client reads what changed since its last sync.
+sa.Index("ix_journal_entries_kind", journal_entries.c.organization_id, journal_entries.c.kind)
+sa.Index("ix_bank_transactions_modified", bank_transactions.c.organization_id, bank_transactions.c.modified_at)
+
+webhook_subscriptions = sa.Table(
+    "webhook_subscriptions",
+    metadata,
+    sa.Column("organization_id", sa.Integer, primary_key=True),
+    sa.Column("subscription_id", sa.String(40), primary_key=True),
+    sa.Column("url", sa.String(2000), nullable=False),
+    sa.Column("secret", sa.String(80), nullable=False),
+    # comma-separated event types, or "*" for every type
+    sa.Column("event_types", sa.Text, nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.ForeignKeyConstraint(["organization_id"], ["organizations.organization_id"]),
+)
+
+webhook_outbox = sa.Table(
+    "webhook_outbox",
+    metadata,
+    sa.Column("organization_id", sa.Integer, primary_key=True),
+    sa.Column("subscription_id", sa.String(40), primary_key=True),
+    # the journal position and the event's index in it: the order of delivery
+    sa.Column("position", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("event_index", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("message_id", sa.String(80), nullable=False),
+    sa.Column("event_type", sa.String(40), nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("next_attempt_at", Timestamp, nullable=False),
+    sa.Column("claimed_until", Timestamp, nullable=True),
+    sa.Column("last_error", sa.String(500), nullable=True),
+    sa.Column("last_status_code", sa.Integer, nullable=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("finished_at", Timestamp, nullable=True),
+    sa.Index("ix_webhook_outbox_due", "status", "next_attempt_at"),
+)
+
+balance_monitors = sa.Table(
+    "balance_monitors",
+    metadata,
+    sa.Column("organization_id", sa.Integer, primary_key=True),
+    sa.Column("monitor_id", sa.String(40), primary_key=True),
+    sa.Column("account_number", sa.Integer, nullable=False),
+    sa.Column("threshold", Money, nullable=False),
+    sa.Column("balance", Money, nullable=False),
+    sa.Column("is_below", sa.Boolean, nullable=False),
+    sa.Column("subscription_id", sa.String(40), nullable=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.ForeignKeyConstraint(["organization_id"], ["organizations.organization_id"]),
+)
