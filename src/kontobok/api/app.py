@@ -12,7 +12,7 @@ from kontobok.api import auth
 from kontobok.api.errors import install_error_handlers
 from kontobok.api.json import ExactJSONResponse
 from kontobok.api.limits import RequestLimitsMiddleware
-from kontobok.api.integrations import events
+from kontobok.api.integrations import events, webhooks
 from kontobok.api.middleware import VendorHeadersMiddleware
 from kontobok.api.office import (
     accountbalances,
@@ -68,6 +68,7 @@ def create_app(engine: sa.Engine, *, login_throttle: LoginThrottle | None = None
         bankaccounts,
         banktransactions,
         events,
+        webhooks,
     ):
         office.include_router(module.router)
     app.include_router(office)

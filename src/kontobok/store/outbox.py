@@ -126,6 +126,8 @@ def _crossings(
     base_currency: str,
 ) -> list[tuple[sa.RowMapping, Event]]:
     """Advance each monitor by the entry's lines; the monitors that crossed below, with their events."""
+    if not monitors:
+        return []
     entry = json.loads(text)
     moved: dict[int, int] = defaultdict(int)
     for voucher in entry["vouchers"]:
