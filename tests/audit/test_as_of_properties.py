@@ -94,7 +94,7 @@ def _replayed_lines(engine: sa.Engine, organization: Organization, as_of: dateti
             )
             .order_by(journal_entries.c.position)
         ).all()
-    lines = []
+    lines: list[dict[str, Any]] = []
     for text, recorded_at in entries:
         if as_utc(recorded_at) > as_of:
             break
