@@ -2,10 +2,11 @@
 
 Each example is a fresh organization and a random sequence of operations, each in its own database
 transaction: vouchers posted on any day of mid-2023 to mid-2025 in no particular order (so most are
-back-dated against the one before), and reversals of earlier vouchers on their own dates or on another day.
-After every operation the instant is noted and ``verify`` must hold. At the end, for every noted instant ``T``,
-``GET /v1/accountbalances`` for 2024 with ``asOf=T`` (by date and by period, with and without
-``keepIncoming``) must equal the balances the test computes by replaying the journal's vouchers up to ``T``.
+back-dated against the one before), and reversals of earlier vouchers on their own dates or on another
+day. After every operation the instant is noted and ``verify`` must hold. At the end, for every noted
+instant ``T``, ``GET /v1/accountbalances`` for 2024 with ``asOf=T`` (by date and by period, with and
+without ``keepIncoming``) must equal the balances the test computes by replaying the journal's vouchers
+up to ``T``.
 """
 
 from __future__ import annotations
