@@ -8,13 +8,19 @@ shows everything.
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
+from kontobok.store.bank_accounts import add_reported_balance
+from kontobok.store.bank_transactions import BankTransaction, add_bank_transactions
+from kontobok.store.database import write_transaction
+from kontobok.store.organizations import Organization
 from tests.api.test_banktransactions import new_account, post
 from tests.factories import Api, line, voucher
+from tests.powens import assert_powens_error, seed_bank_book
 
 
 def _instant_between(api: Api, before: Any) -> str:
@@ -114,3 +120,42 @@ def test_an_as_of_that_is_not_an_instant_is_a_400_naming_it(api: Api, path: str,
     error = answer.json()["error"]
     assert error["name"] == "ValidationError"
     assert [problem["path"] for problem in error["payload"]["validationErrors"]] == ["/asOf"]
+
+
+def test_powens_balances_as_of_leave_out_later_transactions_and_reported_balances(
+    api: Api, engine: sa.Engine, organization: Organization
+) -> None:
+    account = seed_bank_book(engine, organization)
+    path = f"/2.0/users/me/accounts/{account.bank_account_id}/balances"
+    params = {"min_date": "2023-12-01", "max_date": "2024-03-31"}
+    before = api.get(path, params=params).json()["balances"]
+    instant = _instant_between(api, None)
+    with write_transaction(engine) as connection:
+        late = BankTransaction("REF-LATE-0001", account.bank_account_id, -50_000, "NOK", date(2024, 1, 25))
+        early = BankTransaction("REF-LATE-0002", account.bank_account_id, 20_000, "NOK", date(2023, 12, 1))
+        add_bank_transactions(connection, organization.organization_id, [late, early])
+        add_reported_balance(
+            connection,
+            organization.organization_id,
+            account.bank_account_id,
+            reported_at=datetime(2024, 3, 20, 22, 0, tzinfo=UTC),
+            day=date(2024, 3, 20),
+            amount=123_400,
+            currency="NOK",
+            source="api",
+        )
+    now = api.get(path, params=params).json()["balances"]
+    assert now != before
+    then = api.get(path, params={**params, "asOf": instant})
+    assert then.status_code == 200, then.text
+    assert then.json()["balances"] == before
+
+
+def test_powens_balances_refuse_an_as_of_that_is_not_an_instant_in_powens_format(
+    api: Api, engine: sa.Engine, organization: Organization
+) -> None:
+    account = seed_bank_book(engine, organization)
+    answer = api.get(
+        f"/2.0/users/me/accounts/{account.bank_account_id}/balances", params={"asOf": "2024-01-01"}
+    )
+    assert_powens_error(answer, 400)
