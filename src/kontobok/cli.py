@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from stdnum.no import orgnr
 
-from kontobok import cli_audit, cli_bank, cli_bench, cli_saft, cli_webhook
+from kontobok import cli_audit, cli_bank, cli_bench, cli_mcp, cli_saft, cli_webhook
 from kontobok.api.scopes import ALL_SCOPES
 from kontobok.core.errors import KontobokError, ValidationFailed
 from kontobok.core.money import KNOWN_CURRENCIES
@@ -44,6 +44,7 @@ cli_saft.register(import_app, export_app)
 cli_bench.register(app)
 cli_audit.register(app)
 cli_webhook.register(app)
+cli_mcp.register(app)
 
 err = Console(stderr=True)
 DatabaseUrl = Annotated[

@@ -406,3 +406,16 @@ balance_monitors = sa.Table(
     sa.Column("created_at", Timestamp, nullable=False),
     sa.ForeignKeyConstraint(["organization_id"], ["organizations.organization_id"]),
 )
+
+# A voucher an assistant proposed (kontobok mcp --allow-write): the vendor's TransactionInput as JSON text,
+# posted only when a person confirms it, through the same checks as POST /transactions.
+voucher_drafts = sa.Table(
+    "voucher_drafts",
+    metadata,
+    sa.Column("organization_id", sa.Integer, primary_key=True),
+    sa.Column("draft_id", sa.String(40), primary_key=True),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("note", sa.String(500), nullable=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.ForeignKeyConstraint(["organization_id"], ["organizations.organization_id"]),
+)

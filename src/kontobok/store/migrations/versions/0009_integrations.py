@@ -1,4 +1,4 @@
-"""Webhook subscriptions, their outbox, balance monitors; the journal read by kind; bank transactions read by
+"""Webhook subscriptions, their outbox, balance monitors, voucher drafts; the journal read by kind; bank transactions read by
 the instant they last changed
 
 Revision ID: 0009
@@ -76,9 +76,24 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("organization_id", "monitor_id", name="pk_balance_monitors"),
     )
+    op.create_table(
+        "voucher_drafts",
+        sa.Column("organization_id", sa.Integer, nullable=False),
+        sa.Column("draft_id", sa.String(40), nullable=False),
+        sa.Column("body", sa.Text, nullable=False),
+        sa.Column("note", sa.String(500), nullable=True),
+        sa.Column("created_at", Timestamp, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["organization_id"],
+            ["organizations.organization_id"],
+            name="fk_voucher_drafts_organization_id_organizations",
+        ),
+        sa.PrimaryKeyConstraint("organization_id", "draft_id", name="pk_voucher_drafts"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("voucher_drafts")
     op.drop_table("balance_monitors")
     op.drop_index("ix_webhook_outbox_due", table_name="webhook_outbox")
     op.drop_table("webhook_outbox")
