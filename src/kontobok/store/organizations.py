@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -17,7 +18,7 @@ from kontobok.core.errors import NotFound
 from kontobok.core.periods import fiscal_year_range
 from kontobok.core.taxes import STANDARD_TAX_CODES
 from kontobok.core.transaction_types import STANDARD_TRANSACTION_TYPES
-from kontobok.store.clock import utc_now
+from kontobok.store.clock import as_utc, utc_now
 from kontobok.store.journal import record_rows
 from kontobok.store.schema import (
     accounts,
@@ -174,3 +175,11 @@ def close_fiscal_year(connection: sa.Connection, organization: Organization, yea
     if connection.execute(fiscal_years.update().where(key).values(is_closed=True)).rowcount == 0:
         raise NotFound(f"fiscal year {year} does not exist")
     record_rows(connection, fiscal_years, organization.organization_id, fiscal_years.c.year == year)
+
+
+def organization_created_at(connection: sa.Connection, organization_id: int) -> datetime:
+    """When the organization was created (UTC)."""
+    created: datetime = connection.execute(
+        sa.select(organizations.c.created_at).where(organizations.c.organization_id == organization_id)
+    ).scalar_one()
+    return as_utc(created)
