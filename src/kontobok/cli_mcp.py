@@ -41,7 +41,9 @@ def mcp(
     allow_write: Annotated[
         bool, typer.Option("--allow-write", help="Offer draft_voucher: drafts a person must confirm.")
     ] = False,
-    http: Annotated[bool, typer.Option("--http", help="Serve streamable HTTP at /mcp instead of stdio.")] = False,
+    http: Annotated[
+        bool, typer.Option("--http", help="Serve streamable HTTP at /mcp instead of stdio.")
+    ] = False,
     host: Annotated[str, typer.Option(help="With --http: the address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="With --http: the port.")] = 8001,
     database_url: DatabaseUrl = None,
@@ -54,7 +56,9 @@ def mcp(
         try:
             get_organization(connection, organization)
         except NotFound:
-            raise typer.BadParameter(f"organization {organization} does not exist", param_hint="--organization") from None
+            raise typer.BadParameter(
+                f"organization {organization} does not exist", param_hint="--organization"
+            ) from None
     server = build_server(engine, organization, allow_write=allow_write)
     if not http:
         server.run("stdio")

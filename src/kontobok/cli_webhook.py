@@ -25,8 +25,12 @@ from kontobok.services.webhooks import (
 )
 from kontobok.store.database import open_database
 
-webhook_app = typer.Typer(help="Signed webhooks of the change feed, and balance monitors.", no_args_is_help=True)
-monitor_app = typer.Typer(help="Balance monitors: tell when an account goes below a threshold.", no_args_is_help=True)
+webhook_app = typer.Typer(
+    help="Signed webhooks of the change feed, and balance monitors.", no_args_is_help=True
+)
+monitor_app = typer.Typer(
+    help="Balance monitors: tell when an account goes below a threshold.", no_args_is_help=True
+)
 webhook_app.add_typer(monitor_app, name="monitor")
 DatabaseUrl = Annotated[
     str | None,
@@ -47,7 +51,9 @@ def _print(body: Any) -> None:
 def webhook_add(
     organization: OrganizationId,
     url: Annotated[str, typer.Option(help="Where to POST the events: https, or a loopback address.")],
-    events: Annotated[str | None, typer.Option(help="Event types, comma-separated; default every type.")] = None,
+    events: Annotated[
+        str | None, typer.Option(help="Event types, comma-separated; default every type.")
+    ] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Subscribe a URL; prints the subscription with its secret (shown only now)."""
@@ -106,7 +112,9 @@ def monitor_add(
     organization: OrganizationId,
     account: Annotated[int, typer.Option(help="The ledger account's number, e.g. 1920.")],
     below: Annotated[str, typer.Option(help="Threshold in the base currency, e.g. 10000 or -500.50.")],
-    url: Annotated[str | None, typer.Option(help="A URL of its own; else the balance.below subscribers.")] = None,
+    url: Annotated[
+        str | None, typer.Option(help="A URL of its own; else the balance.below subscribers.")
+    ] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Fire a balance.below event once each time the account's balance crosses below the threshold."""

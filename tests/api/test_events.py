@@ -139,7 +139,9 @@ def test_concurrent_writers_each_voucher_once_in_commit_order(api: Api, writers:
     def write(worker: int) -> None:
         for round_ in range(6):
             amount = worker * 100 + round_ + 1
-            answer = api.post("/v1/transactions", voucher("2024-05-02", line(1920, amount), line(3000, -amount)))
+            answer = api.post(
+                "/v1/transactions", voucher("2024-05-02", line(1920, amount), line(3000, -amount))
+            )
             assert answer.status_code == 201, answer.text
             with lock:
                 acknowledged.append(answer.json()["transactionId"])

@@ -10,9 +10,9 @@ from fastapi import APIRouter, FastAPI
 from kontobok import __version__
 from kontobok.api import auth
 from kontobok.api.errors import install_error_handlers
+from kontobok.api.integrations import events, webhooks
 from kontobok.api.json import ExactJSONResponse
 from kontobok.api.limits import RequestLimitsMiddleware
-from kontobok.api.integrations import events, webhooks
 from kontobok.api.middleware import VendorHeadersMiddleware
 from kontobok.api.office import (
     accountbalances,

@@ -38,7 +38,9 @@ class BearerTokenGate:
             await self.app(scope, receive, send)
             return
         status, message = refusal
-        body = json.dumps({"error": "invalid_token" if status == 401 else "insufficient_scope", "message": message})
+        body = json.dumps(
+            {"error": "invalid_token" if status == 401 else "insufficient_scope", "message": message}
+        )
         extra = [(b"www-authenticate", b'Bearer realm="kontobok"')] if status == 401 else []
         await send(
             {

@@ -27,7 +27,9 @@ from kontobok.core.errors import KontobokError, ValidationFailed
 from kontobok.services import ledger_reads
 from kontobok.services.drafts import create_draft
 
-READ_ONLY = ToolAnnotations(readOnlyHint=True, destructiveHint=False, idempotentHint=True, openWorldHint=False)
+READ_ONLY = ToolAnnotations(
+    readOnlyHint=True, destructiveHint=False, idempotentHint=True, openWorldHint=False
+)
 Day = Annotated[str, Field(min_length=10, max_length=10, description="A day, YYYY-MM-DD.")]
 INSTRUCTIONS = """\
 The general ledger and bank accounts of one organization, kept by kontobok. Amounts are exact decimal strings
@@ -68,7 +70,7 @@ def build_server(engine: sa.Engine, organization_id: int, *, allow_write: bool =
     def list_accounts(
         query: Annotated[str | None, Field(max_length=200, description="Part of a name or number.")] = None,
     ) -> dict[str, Any]:
-        """The chart of accounts: number, name, default VAT code and kind (balance sheet or profit and loss)."""
+        """The chart of accounts: number, name, default VAT code, kind (balance sheet, profit and loss)."""
         return {"accounts": _answer(lambda: ledger_reads.chart_of_accounts(engine, organization_id, query))}
 
     @server.tool(annotations=READ_ONLY)
@@ -81,7 +83,9 @@ def build_server(engine: sa.Engine, organization_id: int, *, allow_write: bool =
         accounts start at zero every fiscal year."""
         return dict(
             _answer(
-                lambda: ledger_reads.account_balances(engine, organization_id, date_from, date_to, account_numbers)
+                lambda: ledger_reads.account_balances(
+                    engine, organization_id, date_from, date_to, account_numbers
+                )
             )
         )
 
@@ -129,7 +133,9 @@ def build_server(engine: sa.Engine, organization_id: int, *, allow_write: bool =
         balances that disagree with the transactions booked before them."""
         return dict(
             _answer(
-                lambda: ledger_reads.reconciliation(engine, organization_id, bank_account_id, date_from, date_to)
+                lambda: ledger_reads.reconciliation(
+                    engine, organization_id, bank_account_id, date_from, date_to
+                )
             )
         )
 
@@ -153,7 +159,9 @@ def build_server(engine: sa.Engine, organization_id: int, *, allow_write: bool =
             lines: Annotated[list[DraftLine], Field(min_length=2, max_length=100)],
             comment: Annotated[str | None, Field(max_length=75)] = None,
             transaction_type_number: Annotated[int, Field(ge=1, le=1000000)] = 6,
-            note: Annotated[str | None, Field(max_length=500, description="Why, for the person confirming.")] = None,
+            note: Annotated[
+                str | None, Field(max_length=500, description="Why, for the person confirming.")
+            ] = None,
         ) -> dict[str, Any]:
             """Propose a voucher. It is checked as a posting would be, then stored as a draft that a person
             must confirm (kontobok draft confirm); nothing is posted by this tool."""
@@ -176,7 +184,11 @@ def _line(line: DraftLine, index: int) -> dict[str, Any]:
             raise InvalidOperation(line.amount)
     except InvalidOperation:
         raise ToolFailed(f"lines/{index}/amount: not a decimal number") from None
-    body: dict[str, Any] = {"accountNumber": line.account_number, "amount": amount, "tax": {"number": line.tax_number}}
+    body: dict[str, Any] = {
+        "accountNumber": line.account_number,
+        "amount": amount,
+        "tax": {"number": line.tax_number},
+    }
     if line.comment is not None:
         body["comment"] = line.comment
     return body

@@ -49,7 +49,8 @@ class Policy:
 
     def backoff(self, attempts: int) -> timedelta:
         """The wait after the ``attempts``-th failed attempt: 10 s, 20 s, 40 s, … at most an hour."""
-        return min(self.first_backoff * (2 ** min(attempts - 1, 20)), self.max_backoff)
+        wait: timedelta = self.first_backoff * (2 ** min(attempts - 1, 20))
+        return min(wait, self.max_backoff)
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,9 @@ def send(url: str, message_id: str, payload: str, secret: str, policy: Policy) -
                 read += len(chunk)
                 if read >= policy.max_response_bytes:
                     break
-            return Outcome(response.status_code, None if response.is_success else f"HTTP {response.status_code}")
+            return Outcome(
+                response.status_code, None if response.is_success else f"HTTP {response.status_code}"
+            )
     except httpx.TimeoutException:
         return Outcome(None, f"timed out after {policy.timeout_seconds:g} s")
     except httpx.HTTPError as error:
@@ -200,11 +203,11 @@ def _deliver_next(
 
 
 def _key(row: sa.RowMapping) -> sa.ColumnElement[bool]:
-    return (
-        (_outbox.organization_id == row["organization_id"])
-        & (_outbox.subscription_id == row["subscription_id"])
-        & (_outbox.position == row["position"])
-        & (_outbox.event_index == row["event_index"])
+    return sa.and_(
+        _outbox.organization_id == row["organization_id"],
+        _outbox.subscription_id == row["subscription_id"],
+        _outbox.position == row["position"],
+        _outbox.event_index == row["event_index"],
     )
 
 

@@ -41,7 +41,9 @@ def _parsed(body: dict[str, Any]) -> TransactionInput:
         ) from None
 
 
-def create_draft(engine: sa.Engine, organization_id: int, body: dict[str, Any], note: str | None) -> dict[str, Any]:
+def create_draft(
+    engine: sa.Engine, organization_id: int, body: dict[str, Any], note: str | None
+) -> dict[str, Any]:
     """Check ``body`` as a posting would and store it as a draft (see the module)."""
     parsed = _parsed(body)
     if note is not None and len(note) > 500:
@@ -50,7 +52,9 @@ def create_draft(engine: sa.Engine, organization_id: int, body: dict[str, Any], 
     draft = StoredDraft("draft_" + secrets.token_hex(12), text, note, utc_now())
     with write_transaction(engine) as connection:
         if count_drafts(connection, organization_id) >= MAX_DRAFTS:
-            raise ValidationFailed.single("/", "maxItems", f"at most {MAX_DRAFTS} drafts wait for confirmation")
+            raise ValidationFailed.single(
+                "/", "maxItems", f"at most {MAX_DRAFTS} drafts wait for confirmation"
+            )
         organization = get_organization(connection, organization_id)
         trial = connection.begin_nested()
         try:

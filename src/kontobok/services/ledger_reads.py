@@ -23,6 +23,7 @@ from kontobok.core.balances import compute_balance_elements
 from kontobok.core.errors import NotFound, ValidationFailed
 from kontobok.core.money import to_decimal
 from kontobok.core.periods import DateRange, fiscal_year_start, inclusive_range
+from kontobok.store.balances import read_account_totals
 from kontobok.store.bank_accounts import latest_balances_before, list_bank_accounts
 from kontobok.store.books import list_accounts
 from kontobok.store.clock import utc_now
@@ -30,7 +31,6 @@ from kontobok.store.database import read_transaction
 from kontobok.store.lines import LineFilter, list_lines
 from kontobok.store.organizations import Organization, get_organization
 from kontobok.store.posting import DATE_BASIS
-from kontobok.store.balances import read_account_totals
 from kontobok.store.reconciliation import reconcile
 
 FIRST_DAY = date(1000, 1, 1)
@@ -52,7 +52,9 @@ def parse_day(text: str, name: str) -> date:
     except ValueError:
         raise ValidationFailed.single(f"/{name}", "format", f"{name} must be a date YYYY-MM-DD") from None
     if not FIRST_DAY <= day <= LAST_DAY:
-        raise ValidationFailed.single(f"/{name}", "range", f"{name} must lie between {FIRST_DAY} and {LAST_DAY}")
+        raise ValidationFailed.single(
+            f"/{name}", "range", f"{name} must lie between {FIRST_DAY} and {LAST_DAY}"
+        )
     return day
 
 
@@ -79,7 +81,9 @@ def organization_facts(engine: sa.Engine, organization_id: int) -> dict[str, Any
     }
 
 
-def chart_of_accounts(engine: sa.Engine, organization_id: int, query: str | None = None) -> list[dict[str, Any]]:
+def chart_of_accounts(
+    engine: sa.Engine, organization_id: int, query: str | None = None
+) -> list[dict[str, Any]]:
     if query is not None and len(query) > MAX_TEXT:
         raise ValidationFailed.single("/query", "maxLength", f"query has at most {MAX_TEXT} characters")
     with read_transaction(engine) as connection:
@@ -89,7 +93,9 @@ def chart_of_accounts(engine: sa.Engine, organization_id: int, query: str | None
             "number": account.number,
             "name": account.name,
             "taxNumber": account.tax_number,
-            "kind": "balance sheet" if account_kind(account.number) is AccountKind.BALANCE_SHEET else "profit and loss",
+            "kind": "balance sheet"
+            if account_kind(account.number) is AccountKind.BALANCE_SHEET
+            else "profit and loss",
         }
         for account in chart
     ]
@@ -108,7 +114,9 @@ def account_balances(
     return _report(organization.base_currency, date_from, date_to, rows)
 
 
-def _report(currency: str, date_from: str, date_to: str, rows: list[tuple[int, str, int, int]]) -> dict[str, Any]:
+def _report(
+    currency: str, date_from: str, date_to: str, rows: list[tuple[int, str, int, int]]
+) -> dict[str, Any]:
     return {
         "currency": currency,
         "dateFrom": date_from,
@@ -153,7 +161,11 @@ def _balances(
         kind = account_kind(account.number)
         carried_in = 0
         if found is not None:
-            carried_in = found.before_all_time if kind is AccountKind.BALANCE_SHEET else found.before_since_fiscal_start
+            carried_in = (
+                found.before_all_time
+                if kind is AccountKind.BALANCE_SHEET
+                else found.before_since_fiscal_start
+            )
         element = compute_balance_elements(
             [span],
             carried_in=carried_in,

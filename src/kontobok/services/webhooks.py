@@ -55,7 +55,9 @@ def parse_event_types(types: list[str] | None) -> str:
     unknown = sorted(set(types) - EVENT_TYPES)
     if unknown:
         raise ValidationFailed.single(
-            "/events", "enum", f"unknown event types {', '.join(unknown)}; known: {', '.join(sorted(EVENT_TYPES))}"
+            "/events",
+            "enum",
+            f"unknown event types {', '.join(unknown)}; known: {', '.join(sorted(EVENT_TYPES))}",
         )
     return ",".join(sorted(set(types)))
 
@@ -88,7 +90,9 @@ def remove_webhook(engine: sa.Engine, organization_id: int, subscription_id: str
         delete_subscription(connection, organization_id, subscription_id)
 
 
-def webhook_log(engine: sa.Engine, organization_id: int, subscription_id: str, limit: int) -> list[dict[str, Any]]:
+def webhook_log(
+    engine: sa.Engine, organization_id: int, subscription_id: str, limit: int
+) -> list[dict[str, Any]]:
     if not 1 <= limit <= MAX_LOG:
         raise ValidationFailed.single("/limit", "maximum", f"limit must be between 1 and {MAX_LOG}")
     with read_transaction(engine) as connection:

@@ -28,7 +28,9 @@ class TransactionSearch:
 
 def _stored(row: sa.RowMapping) -> StoredBankTransaction:
     fields = {name: row[name] for name in BankTransaction.__dataclass_fields__}
-    return StoredBankTransaction(BankTransaction(**fields), as_utc(row["created_at"]), as_utc(row["modified_at"]))
+    return StoredBankTransaction(
+        BankTransaction(**fields), as_utc(row["created_at"]), as_utc(row["modified_at"])
+    )
 
 
 def _escape_like(text: str) -> str:
@@ -88,12 +90,16 @@ def booked_span(connection: sa.Connection, organization_id: int) -> tuple[date |
 def transaction_currencies(connection: sa.Connection, organization_id: int) -> list[str]:
     return list(
         connection.execute(
-            sa.select(_transactions.currency).where(_transactions.organization_id == organization_id).distinct()
+            sa.select(_transactions.currency)
+            .where(_transactions.organization_id == organization_id)
+            .distinct()
         ).scalars()
     )
 
 
-def coming_sums(connection: sa.Connection, organization_id: int, after: date) -> dict[tuple[object, str], int]:
+def coming_sums(
+    connection: sa.Connection, organization_id: int, after: date
+) -> dict[tuple[object, str], int]:
     """Per bank account and currency, the sum of the transactions booked after the day ``after``."""
     rows = connection.execute(
         sa.select(_transactions.bank_account_id, _transactions.currency, sa.func.sum(_transactions.amount))

@@ -37,7 +37,9 @@ def insert_draft(connection: sa.Connection, organization_id: int, draft: StoredD
 def count_drafts(connection: sa.Connection, organization_id: int) -> int:
     return int(
         connection.execute(
-            sa.select(sa.func.count()).select_from(voucher_drafts).where(_drafts.organization_id == organization_id)
+            sa.select(sa.func.count())
+            .select_from(voucher_drafts)
+            .where(_drafts.organization_id == organization_id)
         ).scalar_one()
     )
 

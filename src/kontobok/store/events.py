@@ -85,9 +85,8 @@ def read_events(
                 position, index = event.position, event.index
                 if len(events) == limit:
                     return events, (position, index)
-            if (position, index) < (entry_position, 1 << 30):
-                # an entry without events (or whose events were all read) is passed for good
-                position, index = entry_position, 1 << 30
+            # an entry without events (or whose events were all read) is passed for good
+            position, index = max((position, index), (entry_position, 1 << 30))
         if len(entries) < _ENTRY_BATCH:
             break
     return events, (position, index)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -76,7 +77,9 @@ def enqueue_entry(
     if not subscriptions and not monitors:
         return
     base_currency = base_currency_of(connection, organization_id)
-    events = events_of(position, kind, text, base_currency, seen_before_in(connection, organization_id, position))
+    events = events_of(
+        position, kind, text, base_currency, seen_before_in(connection, organization_id, position)
+    )
     rows = [
         _outbox_row(organization_id, subscription_id, event, now)
         for event in events
@@ -120,7 +123,7 @@ def _outbox_row(organization_id: int, subscription_id: str, event: Event, now: d
 def _crossings(
     connection: sa.Connection,
     organization_id: int,
-    monitors: list[sa.RowMapping],
+    monitors: Sequence[sa.RowMapping],
     text: str,
     position: int,
     base_currency: str,

@@ -356,7 +356,9 @@ journal_entries = sa.Table(
 # the same transaction as the change, and balance monitors. The journal is read by kind to tell a row's
 # creation from its update, and a Powens client reads what changed since its last sync.
 sa.Index("ix_journal_entries_kind", journal_entries.c.organization_id, journal_entries.c.kind)
-sa.Index("ix_bank_transactions_modified", bank_transactions.c.organization_id, bank_transactions.c.modified_at)
+sa.Index(
+    "ix_bank_transactions_modified", bank_transactions.c.organization_id, bank_transactions.c.modified_at
+)
 
 webhook_subscriptions = sa.Table(
     "webhook_subscriptions",

@@ -73,7 +73,9 @@ def create_webhook(
 
 
 @router.get("/webhooks", summary="Read webhook subscriptions", responses={200: {"model": list[WebhookRead]}})
-def read_webhooks(principal: Annotated[Principal, require(*FEED_SCOPES)], request: Request) -> ExactJSONResponse:
+def read_webhooks(
+    principal: Annotated[Principal, require(*FEED_SCOPES)], request: Request
+) -> ExactJSONResponse:
     return ExactJSONResponse(list_webhooks(engine_of(request), principal.organization.organization_id))
 
 
@@ -92,12 +94,17 @@ def read_deliveries(
     id: Identifier,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
 ) -> ExactJSONResponse:
-    log: list[dict[str, Any]] = webhook_log(engine_of(request), principal.organization.organization_id, id, limit)
+    log: list[dict[str, Any]] = webhook_log(
+        engine_of(request), principal.organization.organization_id, id, limit
+    )
     return ExactJSONResponse(log)
 
 
 @router.post(
-    "/monitors", status_code=201, summary="Watch an account's balance", responses={201: {"model": MonitorRead}}
+    "/monitors",
+    status_code=201,
+    summary="Watch an account's balance",
+    responses={201: {"model": MonitorRead}},
 )
 def create_monitor(
     principal: Annotated[Principal, require(*FEED_SCOPES)], request: Request, body: MonitorCreate
@@ -109,7 +116,9 @@ def create_monitor(
 
 
 @router.get("/monitors", summary="Read balance monitors", responses={200: {"model": list[MonitorRead]}})
-def read_monitors(principal: Annotated[Principal, require(*FEED_SCOPES)], request: Request) -> ExactJSONResponse:
+def read_monitors(
+    principal: Annotated[Principal, require(*FEED_SCOPES)], request: Request
+) -> ExactJSONResponse:
     return ExactJSONResponse(monitors(engine_of(request), principal.organization.organization_id))
 
 

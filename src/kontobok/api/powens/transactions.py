@@ -84,7 +84,9 @@ class PowensTransactionsList(BaseModel):
     total: int
 
 
-def transaction_json(stored: StoredBankTransaction, organization: Organization, today: dt.date) -> dict[str, Any]:
+def transaction_json(
+    stored: StoredBankTransaction, organization: Organization, today: dt.date
+) -> dict[str, Any]:
     """A bank transaction as Powens writes one (see the module)."""
     item = stored.transaction
     value = to_decimal(item.amount, item.currency)
@@ -140,7 +142,9 @@ def read_transactions(
         )
     return ExactJSONResponse(
         {
-            "transactions": [transaction_json(stored, organization, today_in(organization)) for stored in page],
+            "transactions": [
+                transaction_json(stored, organization, today_in(organization)) for stored in page
+            ],
             "first_date": iso(first_booked),
             "last_date": iso(last_booked),
             "result_min_date": iso(first or first_booked),

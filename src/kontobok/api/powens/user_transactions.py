@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -47,7 +47,9 @@ from kontobok.store.organizations import Organization, organization_created_at
 
 router = APIRouter(tags=["powens"], default_response_class=JSONResponse)
 
-_VALUE = re.compile(r"(?P<either>±|\+-)?(?P<sign>-)?(?P<amount>\d{1,15}(?:\.\d{1,4})?)(?:\|-(?P<other>\d{1,15}(?:\.\d{1,4})?))?")
+_VALUE = re.compile(
+    r"(?P<either>±|\+-)?(?P<sign>-)?(?P<amount>\d{1,15}(?:\.\d{1,4})?)(?:\|-(?P<other>\d{1,15}(?:\.\d{1,4})?))?"
+)
 _POWENS_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}")
 
 
@@ -120,8 +122,10 @@ def read_user_transactions(
     income: Annotated[bool | None, Query(description="true: money in; false: money out.")] = None,
     wording: Annotated[str | None, Query(max_length=200, description="Contained in the wording.")] = None,
     value: Annotated[str | None, Query(max_length=40, description="XX, -XX, XX|-XX or ±XX.")] = None,
-    last_update: Annotated[str | None, Query(max_length=40, description="Changed after this instant.")] = None,
-    all: Annotated[bool, Query(description="Also disabled and deleted ones (kontobok has none).")] = False,  # noqa: A002
+    last_update: Annotated[
+        str | None, Query(max_length=40, description="Changed after this instant.")
+    ] = None,
+    all: Annotated[bool, Query(description="Also disabled and deleted ones (kontobok has none).")] = False,
     limit: Annotated[int, Query(ge=1, le=1000, description="Transactions per page.")] = 50,
     offset: Annotated[int, Query(ge=0, le=2**31 - 1, description="Transactions to skip.")] = 0,
 ) -> ExactJSONResponse:
@@ -134,9 +138,15 @@ def read_user_transactions(
     changed_after = parse_instant(last_update, organization)
     organization_id = organization.organization_id
     with read_transaction(engine_of(request)) as connection:
-        values = None if amounts is None else _values_by_currency(amounts, transaction_currencies(connection, organization_id))
+        values = (
+            None
+            if amounts is None
+            else _values_by_currency(amounts, transaction_currencies(connection, organization_id))
+        )
         search = TransactionSearch(first, last, income, wording, values, changed_after)
-        page, total = search_bank_transactions(connection, organization_id, search, limit=limit, offset=offset)
+        page, total = search_bank_transactions(
+            connection, organization_id, search, limit=limit, offset=offset
+        )
         first_booked, last_booked = booked_span(connection, organization_id)
     today = today_in(organization)
     return ExactJSONResponse(
@@ -160,7 +170,9 @@ def read_user_transaction(
     principal: Annotated[Principal, require(BANK_TRANSACTION_READ)],
     request: Request,
     user_id: Annotated[str, Path(alias="userId", description="`me` or the organization's id.")],
-    transaction_id: Annotated[str, Path(alias="transactionId", max_length=130, description="The bank's reference.")],
+    transaction_id: Annotated[
+        str, Path(alias="transactionId", max_length=130, description="The bank's reference.")
+    ],
 ) -> ExactJSONResponse:
     organization = resolve_user(principal.organization, user_id)
     with read_transaction(engine_of(request)) as connection:
