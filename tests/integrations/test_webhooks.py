@@ -225,3 +225,14 @@ def test_every_event_type_reaches_a_subscriber_of_all(
     assert [body["type"] for body in bodies] == ["account.created", "transaction.posted"]
     assert bodies[1]["data"]["lines"][0]["amount"] == 12.34
     assert json.loads(receiver.received[1].body)["timestamp"].endswith("Z")
+
+
+def test_a_retried_subscription_with_the_same_key_is_made_once(api: Api, receiver: Receiver) -> None:
+    headers = {"Idempotency-Key": "subscribe-once"}
+    first = api.post("/v1/webhooks", {"url": receiver.url}, headers=headers)
+    again = api.post("/v1/webhooks", {"url": receiver.url}, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json()
+    assert len(api.get("/v1/webhooks").json()) == 1
+    other = api.post("/v1/webhooks", {"url": receiver.url + "/other"}, headers=headers)
+    assert other.status_code == 409

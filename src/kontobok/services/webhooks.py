@@ -64,12 +64,19 @@ def parse_event_types(types: list[str] | None) -> str:
 
 def add_webhook(engine: sa.Engine, organization_id: int, url: str, types: list[str] | None) -> dict[str, Any]:
     """Subscribe ``url`` to the events; the answer holds the secret, which is never shown again."""
+    with write_transaction(engine) as connection:
+        return add_webhook_in(connection, organization_id, url, types)
+
+
+def add_webhook_in(
+    connection: sa.Connection, organization_id: int, url: str, types: list[str] | None
+) -> dict[str, Any]:
+    """:func:`add_webhook` in the caller's write transaction."""
     subscription = Subscription(
         "wh_" + secrets.token_hex(12), validated_url(url), new_secret(), parse_event_types(types), utc_now()
     )
-    with write_transaction(engine) as connection:
-        _check_room(connection, organization_id)
-        insert_subscription(connection, organization_id, subscription)
+    _check_room(connection, organization_id)
+    insert_subscription(connection, organization_id, subscription)
     return subscription.as_json(with_secret=True)
 
 
@@ -104,32 +111,39 @@ def add_monitor(
     engine: sa.Engine, organization_id: int, account_number: int, below: Decimal, url: str | None
 ) -> dict[str, Any]:
     """Watch an account's balance; starts from the balance now, below the threshold or not."""
+    with write_transaction(engine) as connection:
+        return add_monitor_in(connection, organization_id, account_number, below, url)
+
+
+def add_monitor_in(
+    connection: sa.Connection, organization_id: int, account_number: int, below: Decimal, url: str | None
+) -> dict[str, Any]:
+    """:func:`add_monitor` in the caller's write transaction."""
     subscription = None
     if url is not None:
         subscription = Subscription(
             "wh_" + secrets.token_hex(12), validated_url(url), new_secret(), "balance.below", utc_now()
         )
-    with write_transaction(engine) as connection:
-        currency = base_currency_of(connection, organization_id)
-        threshold = to_minor_units(below, currency, path="/below")
-        if isinstance(threshold, Problem):
-            raise ValidationFailed([threshold])
-        if abs(threshold) >= 2**62:
-            raise ValidationFailed.single("/below", "maximum", "below is out of range")
-        lock_for_monitor(connection, organization_id)
-        balance = account_balance(connection, organization_id, account_number)
-        if subscription is not None:
-            _check_room(connection, organization_id)
-            insert_subscription(connection, organization_id, subscription)
-        monitor = Monitor(
-            "mon_" + secrets.token_hex(12),
-            account_number,
-            threshold,
-            balance,
-            balance < threshold,
-            subscription.subscription_id if subscription else None,
-        )
-        insert_monitor(connection, organization_id, monitor, utc_now())
+    currency = base_currency_of(connection, organization_id)
+    threshold = to_minor_units(below, currency, path="/below")
+    if isinstance(threshold, Problem):
+        raise ValidationFailed([threshold])
+    if abs(threshold) >= 2**62:
+        raise ValidationFailed.single("/below", "maximum", "below is out of range")
+    lock_for_monitor(connection, organization_id)
+    balance = account_balance(connection, organization_id, account_number)
+    if subscription is not None:
+        _check_room(connection, organization_id)
+        insert_subscription(connection, organization_id, subscription)
+    monitor = Monitor(
+        "mon_" + secrets.token_hex(12),
+        account_number,
+        threshold,
+        balance,
+        balance < threshold,
+        subscription.subscription_id if subscription else None,
+    )
+    insert_monitor(connection, organization_id, monitor, utc_now())
     body = _monitor_json(monitor, currency)
     if subscription is not None:
         body["webhook"] = subscription.as_json(with_secret=True)

@@ -1,8 +1,8 @@
 """Extensions ``/v1/webhooks`` and ``/v1/monitors``: signed webhook subscriptions and balance monitors.
 
 A subscription delivers the change feed's events, so managing them needs the feed's scopes. The secret is in
-the answer that creates a subscription and in no other answer; that answer is therefore never stored for an
-``Idempotency-Key`` replay, and these operations do not take one.
+the answer that creates a subscription and in no listing; a retry with the same ``Idempotency-Key`` replays
+that answer (the secret is kept in the database anyway: deliveries are signed with it).
 """
 
 from __future__ import annotations
@@ -10,16 +10,18 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+import sqlalchemy as sa
+from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from kontobok.api.auth import Principal, engine_of, require
+from kontobok.api.idempotency import run_idempotent
 from kontobok.api.integrations.events import FEED_SCOPES
 from kontobok.api.json import ExactJSONResponse, ExactJSONRoute
 from kontobok.services.webhooks import (
-    add_monitor,
-    add_webhook,
+    add_monitor_in,
+    add_webhook_in,
     list_webhooks,
     monitors,
     remove_monitor,
@@ -28,6 +30,10 @@ from kontobok.services.webhooks import (
 )
 
 router = APIRouter(route_class=ExactJSONRoute, tags=["kontobok extensions"])
+IdempotencyKey = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", max_length=255, description="Retries with the same key create one."),
+]
 Identifier = Annotated[str, Path(max_length=40, pattern=r"^[a-z]+_[0-9a-f]{1,32}$")]
 
 
@@ -66,10 +72,16 @@ class MonitorRead(BaseModel):
     "/webhooks", status_code=201, summary="Subscribe a URL to events", responses={201: {"model": WebhookRead}}
 )
 def create_webhook(
-    principal: Annotated[Principal, require(*FEED_SCOPES)], request: Request, body: WebhookCreate
-) -> ExactJSONResponse:
-    created = add_webhook(engine_of(request), principal.organization.organization_id, body.url, body.events)
-    return ExactJSONResponse(created, status_code=201)
+    principal: Annotated[Principal, require(*FEED_SCOPES)],
+    request: Request,
+    body: WebhookCreate,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    def write(connection: sa.Connection) -> tuple[int, dict[str, Any]]:
+        organization_id = principal.organization.organization_id
+        return 201, add_webhook_in(connection, organization_id, body.url, body.events)
+
+    return run_idempotent(request, principal, idempotency_key, body.model_dump(mode="json"), write)
 
 
 @router.get("/webhooks", summary="Read webhook subscriptions", responses={200: {"model": list[WebhookRead]}})
@@ -107,12 +119,16 @@ def read_deliveries(
     responses={201: {"model": MonitorRead}},
 )
 def create_monitor(
-    principal: Annotated[Principal, require(*FEED_SCOPES)], request: Request, body: MonitorCreate
-) -> ExactJSONResponse:
-    created = add_monitor(
-        engine_of(request), principal.organization.organization_id, body.accountNumber, body.below, body.url
-    )
-    return ExactJSONResponse(created, status_code=201)
+    principal: Annotated[Principal, require(*FEED_SCOPES)],
+    request: Request,
+    body: MonitorCreate,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    def write(connection: sa.Connection) -> tuple[int, dict[str, Any]]:
+        organization_id = principal.organization.organization_id
+        return 201, add_monitor_in(connection, organization_id, body.accountNumber, body.below, body.url)
+
+    return run_idempotent(request, principal, idempotency_key, body.model_dump(mode="json"), write)
 
 
 @router.get("/monitors", summary="Read balance monitors", responses={200: {"model": list[MonitorRead]}})
