@@ -9,9 +9,9 @@ drafts wait for a person to ``kontobok draft confirm`` (posted then with every c
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
+import simplejson
 import typer
 
 from kontobok.core.errors import NotFound
@@ -33,7 +33,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _print(body: Any) -> None:
-    typer.echo(json.dumps(body, indent=2, ensure_ascii=False, default=str))
+    # amounts as the exact numbers they are, as the API writes them
+    typer.echo(simplejson.dumps(body, indent=2, ensure_ascii=False, use_decimal=True))
 
 
 def mcp(

@@ -6,11 +6,11 @@ Every command prints JSON on standard output. ``webhook deliver`` makes one deli
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal, InvalidOperation
 from threading import Event
 from typing import Annotated, Any
 
+import simplejson
 import typer
 
 from kontobok.services.delivery import deliver_due, run_worker
@@ -44,7 +44,8 @@ def register(app: typer.Typer) -> None:
 
 
 def _print(body: Any) -> None:
-    typer.echo(json.dumps(body, indent=2, ensure_ascii=False, default=str))
+    # amounts as the exact numbers they are, as the API writes them
+    typer.echo(simplejson.dumps(body, indent=2, ensure_ascii=False, use_decimal=True))
 
 
 @webhook_app.command("add")
