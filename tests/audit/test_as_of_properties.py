@@ -99,7 +99,9 @@ def _replayed_lines(engine: sa.Engine, organization: Organization, as_of: dateti
     for text, recorded_at in entries:
         if as_utc(recorded_at) > as_of:
             break
-        for voucher in json.loads(text)["vouchers"]:
+        body = json.loads(text)
+        for voucher in body["vouchers"]:
+            rows = [dict(zip(body["line_columns"], values, strict=True)) for values in voucher["lines"]]
             lines.extend(
                 {
                     "account": line["account_number"],
@@ -108,7 +110,7 @@ def _replayed_lines(engine: sa.Engine, organization: Organization, as_of: dateti
                     "amount": Decimal(line["amount"]).scaleb(-2),
                     "incoming": voucher["transaction_type_number"] == INCOMING_BALANCE_TYPE,
                 }
-                for line in voucher["lines"]
+                for line in rows
             )
     return lines
 

@@ -193,11 +193,11 @@ def test_a_changed_journal_entry_breaks_the_chain_at_its_position(api: Api) -> N
         ).scalar_one()
         key = mine & (journal_entries.c.position == position)
         text = connection.execute(sa.select(journal_entries.c.entry).where(key)).scalar_one()
-        assert '"amount":100000,' in text
+        assert ',100000,"NOK",' in text  # the first line's amount and currency
         connection.execute(
             journal_entries.update()
             .where(key)
-            .values(entry=text.replace('"amount":100000,', '"amount":100100,'))
+            .values(entry=text.replace(',100000,"NOK",', ',100100,"NOK",', 1))
         )
     problems = _verify(api)["problems"]
     broken = [problem for problem in problems if problem["problem"] == "broken chain"]

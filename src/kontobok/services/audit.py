@@ -147,10 +147,12 @@ class _Replay:
 def rows_of_entry(body: dict[str, Any]) -> Iterator[tuple[str, Key, dict[str, Any]]]:
     """The rows an entry writes, as (table, key, row in canonical form)."""
     if body["kind"] == VOUCHERS:
+        names = body["line_columns"]
         for voucher in body[VOUCHERS]:
             head = {name: value for name, value in voucher.items() if name != "lines"}
             yield vouchers.name, (head["voucher_id"],), head
-            for line in voucher["lines"]:
+            for values in voucher["lines"]:
+                line = dict(zip(names, values, strict=True))
                 full = {
                     **line,
                     "line_id": str(line_id_of(uuid.UUID(head["voucher_id"]), line["line_number"])),

@@ -8,10 +8,11 @@ vouches for every one before it. Positions run
 1, 2, 3, … per organization without gaps; the organization's row is locked while an entry is appended, so
 two writers of one organization never read the same head.
 
-There are two kinds of entries. ``vouchers`` holds whole vouchers, each with its lines, as a posting wrote
-them. Every other kind is named after a table and holds rows of that table as they stand after the change
-(an account created or renamed, a fiscal year opened or closed, bank transactions imported): replaying the
-journal, the last entry for a row's key gives the row. A row is written in the columns the table has, minus
+There are two kinds of entries. ``vouchers`` holds whole vouchers, each with its lines (as arrays of
+values in the order ``line_columns`` names), as a posting wrote them. Every other kind is named after a
+table and holds rows of that table as they stand after the change (an account created or renamed, a fiscal
+year opened or closed, bank transactions imported): replaying the journal, the last entry for a row's key
+gives the row. A row is written in the columns the table has, minus
 ``organization_id`` (the chain's own) and the cached counters listed in :data:`IGNORED_COLUMNS`.
 
 The entry is written in the same database transaction as the change, so a change and its entry are both
@@ -22,8 +23,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -44,7 +46,9 @@ from kontobok.store.schema import (
     organizations,
     suppliers,
     tax_codes,
+    transaction_lines,
     transaction_types,
+    vouchers,
 )
 
 GENESIS_HASH = bytes(32)
@@ -78,6 +82,10 @@ LINE_COLUMNS_FROM_VOUCHER = {
     "created_at",
     "modified_at",
 }
+
+
+# column types whose values JSON writes as they are
+_JSON_TYPES = (sa.Integer, sa.String, sa.Boolean)
 
 
 def canonical_value(value: Any) -> Any:
@@ -202,23 +210,55 @@ def record_vouchers(
     line_columns: Sequence[str],
     line_rows: Sequence[tuple[Any, ...]],
 ) -> None:
-    """Journal vouchers just posted, each with its lines, from the rows the posting inserted."""
+    """Journal vouchers just posted, each with its lines, from the rows the posting inserted.
+
+    An import journals a thousand vouchers at a time, so a line is written compactly: as an array of its
+    values, in the order the entry's ``line_columns`` names once.
+    """
     voucher_id_at = line_columns.index("voucher_id")
-    kept = [index for index, name in enumerate(line_columns) if name not in LINE_COLUMNS_FROM_VOUCHER]
-    kept_names = [line_columns[index] for index in kept]
-    lines: dict[Any, list[dict[str, Any]]] = {}
+    line_names = [name for name in line_columns if name not in LINE_COLUMNS_FROM_VOUCHER]
+    line_values = _converter(transaction_lines, line_columns, line_names)
+    lines: dict[Any, list[list[Any]]] = {}
     for row in line_rows:
-        lines.setdefault(row[voucher_id_at], []).append(
-            {name: canonical_value(row[index]) for name, index in zip(kept_names, kept, strict=True)}
-        )
+        lines.setdefault(row[voucher_id_at], []).append(line_values(row))
     voucher_names = [name for name in voucher_columns if name != "organization_id"]
-    offset = len(voucher_columns) - len(voucher_names)
+    voucher_values = _converter(vouchers, voucher_columns, voucher_names)
+    id_at = voucher_columns.index("voucher_id")
     entries = []
     for row in voucher_rows:
-        voucher = canonical_row(voucher_names, row[offset:])
-        voucher["lines"] = lines.get(row[voucher_columns.index("voucher_id")], [])
+        voucher = dict(zip(voucher_names, voucher_values(row), strict=True))
+        voucher["lines"] = lines.get(row[id_at], [])
         entries.append(voucher)
-    append_entry(connection, organization_id, VOUCHERS, {VOUCHERS: entries})
+    body = {"line_columns": line_names, VOUCHERS: entries}
+    append_entry(connection, organization_id, VOUCHERS, body)
+
+
+def _converter(
+    table: sa.Table, columns: Sequence[str], wanted: Sequence[str]
+) -> Callable[[tuple[Any, ...]], list[Any]]:
+    """A function from a row (ordered as ``columns``) to the canonical values of the ``wanted`` columns.
+
+    Only days, instants and UUIDs need converting, and a batch repeats the same few days and its one
+    instant, so each distinct value is converted once per batch.
+    """
+    values_of = operator.itemgetter(*(columns.index(name) for name in wanted))
+    converted = [
+        position for position, name in enumerate(wanted) if not isinstance(table.c[name].type, _JSON_TYPES)
+    ]
+    seen: dict[Any, Any] = {}
+
+    def convert(row: tuple[Any, ...]) -> list[Any]:
+        values = list(values_of(row))
+        for position in converted:
+            value = values[position]
+            if value is not None:
+                done = seen.get(value)
+                if done is None:
+                    done = seen[value] = canonical_value(value)
+                values[position] = done
+        return values
+
+    return convert
 
 
 @dataclass(frozen=True)
