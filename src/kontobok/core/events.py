@@ -105,7 +105,7 @@ def _facts(
         for voucher in entry["vouchers"]:
             reversed_id = voucher.get("reverses_voucher_id")
             kind_name = "transaction.reversed" if reversed_id else "transaction.posted"
-            yield kind_name, _voucher_data(voucher, base_currency)
+            yield kind_name, _voucher_data(voucher, voucher_lines(entry, voucher), base_currency)
         return
     for row in entry.get("rows", []):
         fact = _row_fact(kind, row, seen_before)
@@ -172,7 +172,17 @@ def _summary(text: str) -> Any:
         return text
 
 
-def _voucher_data(voucher: dict[str, Any], base_currency: str) -> dict[str, Any]:
+def voucher_lines(entry: dict[str, Any], voucher: dict[str, Any]) -> list[dict[str, Any]]:
+    """A journaled voucher's lines by column name: the entry writes each line as an array of values in the
+    order its ``line_columns`` names (entries written before that form hold objects)."""
+    names = entry.get("line_columns")
+    return [
+        line if isinstance(line, dict) else dict(zip(names or (), line, strict=True))
+        for line in voucher["lines"]
+    ]
+
+
+def _voucher_data(voucher: dict[str, Any], lines: list[dict[str, Any]], base_currency: str) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": voucher["voucher_id"],
         "transactionTypeNumber": voucher["transaction_type_number"],
@@ -183,7 +193,7 @@ def _voucher_data(voucher: dict[str, Any], base_currency: str) -> dict[str, Any]
         data["reversesTransactionId"] = voucher["reverses_voucher_id"]
     if voucher.get("comment") is not None:
         data["comment"] = voucher["comment"]
-    data["lines"] = [_line_data(line, base_currency) for line in voucher["lines"]]
+    data["lines"] = [_line_data(line, base_currency) for line in lines]
     return data
 
 

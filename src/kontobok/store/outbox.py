@@ -23,7 +23,7 @@ from typing import Any
 import simplejson
 import sqlalchemy as sa
 
-from kontobok.core.events import Event, events_of
+from kontobok.core.events import Event, events_of, voucher_lines
 from kontobok.core.money import to_decimal
 from kontobok.store.events import base_currency_of, seen_before_in
 from kontobok.store.schema import balance_monitors, webhook_outbox, webhook_subscriptions
@@ -134,7 +134,7 @@ def _crossings(
     entry = json.loads(text)
     moved: dict[int, int] = defaultdict(int)
     for voucher in entry["vouchers"]:
-        for line in voucher["lines"]:
+        for line in voucher_lines(entry, voucher):
             moved[line["account_number"]] += line["amount"]
     fired: list[tuple[sa.RowMapping, Event]] = []
     for monitor in monitors:
