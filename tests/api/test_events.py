@@ -12,8 +12,14 @@ import pytest
 import sqlalchemy as sa
 
 from kontobok.api.scopes import BANK_TRANSACTION_READ, TRANSACTION_READ
-from kontobok.store.organizations import Organization
+from kontobok.importers.camt053 import read_camt053
+from kontobok.importers.jsonl import file_sha256
+from kontobok.store.database import write_transaction
+from kontobok.store.imports import claim_import, record_import_summary
+from kontobok.store.organizations import Organization, get_organization
+from kontobok.store.statement_import import import_statements
 from tests.factories import Api, bank_account_body, line, voucher
+from tests.fixtures import FIXTURES
 
 
 def read_all(api: Api, after: str | None = None, limit: int = 100) -> tuple[list[dict[str, Any]], str]:
@@ -160,3 +166,48 @@ def test_concurrent_writers_each_voucher_once_in_commit_order(api: Api, writers:
     assert numbers == sorted(numbers)
     positions = [tuple(int(part) for part in event["id"].split(".")) for event in events]
     assert positions == sorted(positions)
+
+
+def test_bank_changes_and_statement_imports_are_events(engine: sa.Engine, api: Api) -> None:
+    _, cursor = read_all(api)
+    account = api.post("/v1/bankaccounts", bank_account_body()).json()
+    reported = api.post(
+        f"/v1/bankaccounts/{account['id']}/balances",
+        {"amount": 1000.25, "timestamp": "2024-06-01T10:00:00Z", "currency": {"code": "NOK"}},
+    )
+    assert reported.status_code == 201, reported.text
+    outbound = api.post(
+        "/v1/banktransactions",
+        {
+            "bankTransactionReference": "FEED-OUT-000001",
+            "type": "outbound",
+            "bankAccount": {"id": account["id"]},
+            "paymentReference": {"type": "text", "value": "Husleie"},
+            "amount": {"value": 250.5, "currency": {"code": "NOK"}},
+            "date": "2024-06-02",
+        },
+    )
+    assert outbound.status_code == 201, outbound.text
+    statement = FIXTURES / "camt053-dvbern" / "business_sample_camt.053.001.04.xml"
+    organization_id = api.organization.organization_id
+    with write_transaction(engine) as connection:
+        books = get_organization(connection, organization_id)
+        assert claim_import(connection, organization_id, "camt053", file_sha256(statement))
+        result = import_statements(connection, books, read_camt053(statement), kind="camt053")
+        record_import_summary(connection, organization_id, "camt053", file_sha256(statement), "imported")
+
+    events, _ = read_all(api, cursor)
+    types = [event["type"] for event in events]
+    assert types[:3] == ["bankaccount.created", "bankbalance.reported", "banktransaction.created"]
+    assert types[-1] == "statement.imported"
+    assert {"banktransaction.created", "bankbalance.reported"} <= set(types[3:-1])
+    balance, transaction = events[1]["data"], events[2]["data"]
+    assert (balance["amount"], balance["currency"], balance["date"]) == (
+        Decimal("1000.25"),
+        "NOK",
+        "2024-06-01",
+    )
+    assert (transaction["amount"], transaction["type"]) == (Decimal("-250.5"), "outbound")
+    assert transaction["bankAccountId"] == account["id"]
+    assert events[-1]["data"] == {"kind": "camt053", "sha256": file_sha256(statement), "summary": "imported"}
+    assert result.entries_added == types.count("banktransaction.created") - 1

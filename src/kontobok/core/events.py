@@ -133,12 +133,12 @@ def _row_fact(kind: str, row: dict[str, Any], seen_before: SeenBefore) -> tuple[
             "source": row["source"],
         }
     if kind == "bank_transactions":
-        sign = 1 if row["direction"] == "inbound" else -1
+        # the stored amount is signed already: money in positive, money out negative
         return "banktransaction.created", {
             "reference": row["reference"],
             "bankAccountId": row["bank_account_id"],
             "type": row["direction"],
-            "amount": to_decimal(sign * row["amount"], row["currency"]),
+            "amount": to_decimal(row["amount"], row["currency"]),
             "currency": row["currency"],
             "bookingDate": row["booking_date"],
             "valueDate": row["value_date"],
