@@ -91,6 +91,31 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("organization_id", "draft_id", name="pk_voucher_drafts"),
     )
 
+    _distribute_on_citus()
+
+
+NEW_TABLES = ("webhook_subscriptions", "webhook_outbox", "balance_monitors", "voucher_drafts")
+
+
+def _distribute_on_citus() -> None:
+    """Where the books are distributed by organization (Citus, docs/scaling.md), the new tables join them."""
+    bind = op.get_bind()
+    if bind.dialect.name != "postgresql":
+        return
+    if not bind.execute(sa.text("SELECT to_regclass('pg_dist_partition') IS NOT NULL")).scalar():
+        return
+    distributed = bind.execute(
+        sa.text("SELECT count(*) FROM pg_dist_partition WHERE logicalrelid = 'organizations'::regclass")
+    ).scalar()
+    if distributed:
+        for table in NEW_TABLES:
+            op.execute(
+                sa.text(
+                    f"SELECT create_distributed_table('{table}', 'organization_id', "
+                    "colocate_with => 'organizations')"
+                )
+            )
+
 
 def downgrade() -> None:
     op.drop_table("voucher_drafts")
