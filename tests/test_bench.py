@@ -58,7 +58,12 @@ def test_the_benchmark_runs_and_reports_every_figure(request: pytest.FixtureRequ
         assert imported["bank_entries"] == size["bank_entries"]
         names = [figure["endpoint"] for figure in backend["latency"]]
         deep_page = -(-size["lines"] // PAGE_SIZE)
-        assert names == [*ENDPOINTS[:4], f"transaction lines, page {deep_page:,}", ENDPOINTS[4]]
+        since = 2 * max(1, size["lines"] // (5 * 365) // 2)
+        as_of = [
+            f"one account, 60 months, asOf a day back ({since:,} lines since)",
+            f"all accounts, one year, asOf a day back ({since:,} lines since)",
+        ]
+        assert names == [*ENDPOINTS[:4], f"transaction lines, page {deep_page:,}", ENDPOINTS[4], *as_of]
         for figure in backend["latency"]:
             assert figure["requests"] == 20
             assert 0 < figure["p50_ms"] <= figure["p99_ms"]

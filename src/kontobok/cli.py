@@ -18,7 +18,17 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from stdnum.no import orgnr
 
-from kontobok import cli_access, cli_bank, cli_bench, cli_db, cli_report, cli_saft
+from kontobok import (
+    cli_access,
+    cli_audit,
+    cli_bank,
+    cli_bench,
+    cli_db,
+    cli_mcp,
+    cli_report,
+    cli_saft,
+    cli_webhook,
+)
 from kontobok.api.scopes import ALL_SCOPES
 from kontobok.core.errors import KontobokError, ValidationFailed
 from kontobok.core.money import KNOWN_CURRENCIES
@@ -43,6 +53,9 @@ cli_bench.register(app)
 cli_report.register(app)
 cli_access.register(org_app, client_app)
 cli_db.register(app)
+cli_audit.register(app)
+cli_webhook.register(app)
+cli_mcp.register(app)
 
 err = Console(stderr=True)
 DatabaseUrl = Annotated[
@@ -67,13 +80,26 @@ def serve(
     database_url: DatabaseUrl = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    deliver_webhooks: Annotated[
+        bool, typer.Option("--deliver-webhooks/--no-deliver-webhooks", help="Run the webhook worker too.")
+    ] = True,
 ) -> None:
-    """Run the HTTP API (docs at /docs, OpenAPI at /openapi.json) and the dashboard at /ui/."""
+    """Run the HTTP API (docs at /docs), the dashboard at /ui/ and the webhook worker."""
+    import threading
+
     import uvicorn
 
     from kontobok.api.app import create_app
+    from kontobok.services.delivery import run_worker
 
-    uvicorn.run(create_app(open_database(database_url)), host=host, port=port, log_level="info")
+    engine = open_database(database_url)
+    stop = threading.Event()
+    if deliver_webhooks:
+        threading.Thread(target=run_worker, args=(engine, stop), name="webhooks", daemon=True).start()
+    try:
+        uvicorn.run(create_app(engine), host=host, port=port, log_level="info")
+    finally:
+        stop.set()
 
 
 @org_app.command("create")

@@ -11,6 +11,8 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from kontobok.core.errors import ValidationFailed
+from kontobok.core.instants import parse_instant
 from kontobok.core.money import to_decimal
 from kontobok.exporters.saft import export_saft
 from kontobok.services.file_imports import import_saft_file
@@ -63,11 +65,24 @@ def register(import_app: typer.Typer, export_app: typer.Typer) -> None:
         ],
         output: Annotated[Path, typer.Option("--output", help="The file to write.", dir_okay=False)],
         database_url: DatabaseUrl = None,
+        as_of: Annotated[
+            str | None,
+            typer.Option(
+                "--as-of",
+                help="An ISO 8601 instant (e.g. 2025-02-15T12:00:00Z): the books as they stood then. "
+                "The same instant later gives the same file, byte for byte.",
+            ),
+        ] = None,
     ) -> None:
         """Write one fiscal year as a SAF-T Financial 1.30 file."""
+        try:
+            instant = None if as_of is None else parse_instant(as_of, path="--as-of")
+        except ValidationFailed as error:
+            err.print(error.problems[0].message)
+            raise typer.Exit(2) from None
         with read_transaction(open_database(database_url), snapshot=True) as connection:
             books = get_organization(connection, organization)
-            summary = export_saft(connection, books, year, output)
+            summary = export_saft(connection, books, year, output, as_of=instant)
         err.print(
             f"Wrote {output}: fiscal year {year}, {summary.accounts} accounts, "
             f"{summary.vouchers} vouchers with {summary.lines} lines."

@@ -160,7 +160,7 @@ def test_a_kid_of_a_future_key_generation_is_a_401(api: Api) -> None:
 
 def test_an_unsigned_token_alg_none_is_a_401(api: Api) -> None:
     token = jwt.encode(
-        good_claims(api), None, algorithm="none", headers={"kid": key_id(api.organization.organization_id, 1)}
+        good_claims(api), "", algorithm="none", headers={"kid": key_id(api.organization.organization_id, 1)}
     )
 
     assert_unauthorized(fetch(api, token))

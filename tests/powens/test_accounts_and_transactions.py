@@ -85,17 +85,22 @@ def test_accounts_are_listed_with_todays_balance(
     zone = ZoneInfo(organization.time_zone)
     assert seeded == {
         "id": str(account.bank_account_id),
+        "id_user": organization.organization_id,
         "number": IBAN,
         "iban": IBAN,
         "name": "Driftskonto",
         # the bank's 749.75 at the end of 2024-02-15, - 1,000.00 (03-04) + 300.00 (03-12) booked after it
         "balance": D("49.75"),
+        # nothing is booked after today
+        "coming": 0,
         "currency": {"id": "NOK", "symbol": "kr"},
         "type": "checking",
         "disabled": False,
         # created now, after every balance the bank reported (2024)
         "last_update": account.modified_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
     }
+    # the bare account has no balance, so only the seeded one counts
+    assert body["balances"] == {"NOK": D("49.75")}
     assert bare["id"] == str(empty.bank_account_id)
     assert (bare["number"], bare["iban"], bare["balance"]) == (BBAN, None, None)
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", bare["last_update"])
@@ -124,7 +129,7 @@ def test_an_account_with_transactions_only_sums_them(
 def test_no_accounts(api: Api, organization: Organization) -> None:
     body = api.get(f"/2.0/users/{organization.organization_id}/accounts").json()
 
-    assert body == {"accounts": [], "total": 0}
+    assert body == {"accounts": [], "balances": {}, "total": 0}
 
 
 def test_accounts_of_another_user_are_a_404(api: Api, engine: sa.Engine, account: BankAccount) -> None:
@@ -180,7 +185,14 @@ def test_a_transaction_as_powens_writes_it(api: Api, account: BankAccount) -> No
         "type": "transfer",
         "coming": False,
         "currency": {"id": "NOK", "symbol": "kr"},
+        "bdate": "2024-01-08",
+        "application_date": "2024-01-08",
+        "gross_value": D("-3500.5"),
+        "active": True,
+        "deleted": None,
+        "last_update": items["REF-NOK-0002"]["last_update"],
     }
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", items["REF-NOK-0002"]["last_update"])
     assert (items["REF-EUR-0001"]["value"], items["REF-EUR-0001"]["vdate"]) == (100, None)
     assert items["REF-EUR-0001"]["currency"] == {"id": "EUR", "symbol": "€"}
 

@@ -10,7 +10,8 @@ start together on a barrier. Two ways in, on SQLite and on PostgreSQL:
 
 Afterwards every acknowledged voucher is there and nothing else: the type's voucher numbers are exactly
 1..200 (no gap, no duplicate) and are the numbers the writers were given, the per-account sums equal what
-was sent, and ``verify_books`` finds every stored per-day total equal to a recomputation from the lines.
+was sent, and ``verify_books`` finds every stored per-day total equal to a recomputation from the lines; the
+organization's journal is one unbroken chain with an entry per posting, matching the stored rows.
 """
 
 from __future__ import annotations
@@ -27,8 +28,10 @@ import pytest
 import sqlalchemy as sa
 
 from kontobok.api.scopes import TRANSACTION_WRITE
+from kontobok.services.audit import verify_journal
 from kontobok.store.clients import create_client
 from kontobok.store.database import write_transaction
+from kontobok.store.schema import journal_entries
 from kontobok.store.verification import verify_books
 from tests.factories import new_organization
 from tests.reliability._harness import (
@@ -75,6 +78,17 @@ def _check(engine: sa.Engine, organization_id: int, before: Holdings, results: l
         report = verify_books(connection, organization_id)
     assert report.ok, report
     assert (report.vouchers_checked, report.lines_checked) == (sent.voucher_count, sent.lines)
+    with engine.connect() as connection:
+        journal = verify_journal(connection, organization_id)
+        postings = connection.execute(
+            sa.select(sa.func.count()).where(
+                (journal_entries.c.organization_id == organization_id)
+                & (journal_entries.c.kind == "vouchers")
+            )
+        ).scalar_one()
+    # one unbroken chain: every posting is one entry, each linked to the one before it
+    assert journal.ok, journal.problems[:5]
+    assert postings == sent.voucher_count
     if engine.dialect.name == "sqlite":
         assert sqlite_integrity(engine) == ["ok"]
     return summary

@@ -31,6 +31,8 @@ from kontobok.exporters.saft import export_saft
 from kontobok.importers.camt053 import read_camt053
 from kontobok.importers.jsonl import file_sha256, read_transaction_inputs
 from kontobok.importers.saft import read_saft
+from kontobok.services.delivery import Policy, deliver_due
+from kontobok.services.drafts import confirm_draft, create_draft
 from kontobok.store.bank_accounts import owner_of_bank_account
 from kontobok.store.bulk import post_all
 from kontobok.store.database import read_transaction, write_transaction
@@ -126,6 +128,29 @@ def _bank(api: Api) -> str:
     return account_id
 
 
+def _subscribe(api: Api) -> str:
+    """A webhook and a balance monitor, so that every change of the session queues deliveries."""
+    webhook = _ok(api.post("/v1/webhooks", {"url": "http://127.0.0.1:9/hook"}), 201)
+    _ok(api.post("/v1/monitors", {"accountNumber": 1920, "below": 0}), 201)
+    webhook_id: str = webhook["id"]
+    return webhook_id
+
+
+def _integrations(api: Api, engine: sa.Engine, webhook_id: str) -> None:
+    """The change feed, a delivery pass (nothing listens on port 9), its log, and a confirmed draft."""
+    organization_id = api.organization.organization_id
+    _ok(api.get("/v1/events", params={"limit": 1000}))
+    deliver_due(engine, organization_id=organization_id, policy=Policy(timeout_seconds=0.5))
+    _ok(api.get(f"/v1/webhooks/{webhook_id}/deliveries"))
+    draft = create_draft(
+        engine,
+        organization_id,
+        voucher("2024-06-03", line(1920, 10), line(3000, -10)),
+        "a draft confirmed at once",
+    )
+    confirm_draft(engine, organization_id, draft["id"])
+
+
 def _saft_file(path: Path) -> Path:
     journal = saft.Journal("S", "Salg", "S")
     amount = Decimal(1000)
@@ -199,8 +224,10 @@ def realistic_session(engine: sa.Engine, tmp: Path) -> int:
     The Citus tests replay it on a cluster and read the plan of every statement."""
     organization = new_organization(engine)
     with Api.for_organization(engine, organization) as api:
+        webhook_id = _subscribe(api)
         _post_and_read_the_books(api)
         bank_account_id = _bank(api)
+        _integrations(api, engine, webhook_id)
     _import_and_export(engine, organization.organization_id, bank_account_id, tmp)
     return organization.organization_id
 

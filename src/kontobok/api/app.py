@@ -11,6 +11,7 @@ from kontobok import __version__
 from kontobok.api import auth
 from kontobok.api.docs_page import install_docs
 from kontobok.api.errors import install_error_handlers
+from kontobok.api.integrations import events, webhooks
 from kontobok.api.json import ExactJSONResponse
 from kontobok.api.limits import RequestLimitsMiddleware
 from kontobok.api.middleware import VendorHeadersMiddleware, configured_origins
@@ -86,6 +87,8 @@ def create_app(
         bankaccounts,
         banktransactions,
         reports,
+        events,
+        webhooks,
     ):
         office.include_router(module.router)
     app.include_router(office)

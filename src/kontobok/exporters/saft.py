@@ -130,20 +130,26 @@ def export_saft(
     output: BinaryIO | Path,
     *,
     today: date | None = None,
+    as_of: datetime | None = None,
 ) -> ExportSummary:
-    """Write the SAF-T file of the fiscal year that starts in ``year`` to a path or a binary stream."""
+    """Write the SAF-T file of the fiscal year that starts in ``year`` to a path or a binary stream.
+
+    With ``as_of`` the file shows the books as they stood at that instant, and it is dated on that instant's
+    day: exporting again with the same ``as_of`` later gives the same bytes, whatever was posted since.
+    """
     span = fiscal_year_range(year, organization.fiscal_year_start_month)
     if span.begin.year < FIRST_YEAR or span.last_day.year > LAST_YEAR:
         raise ValidationFailed.single(
             "/year", "range", f"SAF-T covers fiscal years between {FIRST_YEAR} and {LAST_YEAR}"
         )
     zone = ZoneInfo(organization.time_zone)
-    created = today or datetime.now(zone).date()
+    created = as_of.astimezone(zone).date() if as_of is not None else today or datetime.now(zone).date()
+    export = _Export(connection, organization, year, span, zone, as_of)
     if not isinstance(output, Path):
-        return _Export(connection, organization, year, span, zone).write(output, created)
+        return export.write(output, created)
     try:
         with output.open("wb") as stream:
-            return _Export(connection, organization, year, span, zone).write(stream, created)
+            return export.write(stream, created)
     except BaseException:
         output.unlink(missing_ok=True)
         raise
@@ -177,6 +183,7 @@ class _Export:
         year: int,
         span: DateRange,
         zone: ZoneInfo,
+        as_of: datetime | None = None,
     ) -> None:
         self.connection = connection
         self.organization = organization
@@ -185,13 +192,20 @@ class _Export:
         self.year = year
         self.span = span
         self.zone = zone
+        self.as_of = as_of
 
     def write(self, stream: BinaryIO, created: date) -> ExportSummary:
-        chart = read_chart_with_balances(self.connection, self.organization_id, year=self.span)
-        customers = read_parties(self.connection, self.organization_id, "customer", year=self.span)
-        suppliers = read_parties(self.connection, self.organization_id, "supplier", year=self.span)
+        chart = read_chart_with_balances(
+            self.connection, self.organization_id, year=self.span, as_of=self.as_of
+        )
+        customers = read_parties(
+            self.connection, self.organization_id, "customer", year=self.span, as_of=self.as_of
+        )
+        suppliers = read_parties(
+            self.connection, self.organization_id, "supplier", year=self.span, as_of=self.as_of
+        )
         tax_codes = list_tax_codes_by_number(self.connection, self.organization_id)
-        totals = read_ledger_totals(self.connection, self.organization_id, year=self.span)
+        totals = read_ledger_totals(self.connection, self.organization_id, year=self.span, as_of=self.as_of)
         referenced = {
             balance.account_number for party in (*customers, *suppliers) for balance in _shown(party)
         }
@@ -316,7 +330,7 @@ class _Export:
             kind.number: kind.name for kind in list_transaction_types(self.connection, self.organization_id)
         }
         vouchers = lines = 0
-        stream = iter_ledger_vouchers(self.connection, self.organization_id, year=self.span)
+        stream = iter_ledger_vouchers(self.connection, self.organization_id, year=self.span, as_of=self.as_of)
         for type_number, group in itertools.groupby(
             stream, key=lambda voucher: voucher.transaction_type_number
         ):

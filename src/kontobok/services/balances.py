@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 
 from kontobok.core.accounts import account_kind
 from kontobok.core.balances import BalanceElement, carried_in_balance, compute_balance_elements
 from kontobok.core.periods import DateRange, fiscal_year_start
-from kontobok.store.balances import read_account_totals
+from kontobok.store.as_of import read_account_totals_as_of
 from kontobok.store.books import Account, list_accounts
 from kontobok.store.organizations import Organization
 from kontobok.store.posting import DATE_BASIS
@@ -49,17 +50,20 @@ def read_balances(
     basis: int = DATE_BASIS,
     keep_incoming: bool = False,
     accounts: Sequence[Account] | None = None,
+    as_of: datetime | None = None,
 ) -> list[AccountBalances]:
     """Balances of ``accounts`` (all of them, each listed), or of every account of the chart with movement or
     a non-zero balance in ``span``, ordered as given or by number. ``cuts`` are contiguous and cover ``span``.
+    With ``as_of``, the books as they stood at that instant (see :mod:`kontobok.store.as_of`).
     """
     start_month = organization.fiscal_year_start_month
     chart = (
         list(accounts) if accounts is not None else list_accounts(connection, organization.organization_id)
     )
-    totals = read_account_totals(
+    totals = read_account_totals_as_of(
         connection,
         organization.organization_id,
+        as_of=as_of,
         span=span,
         fiscal_start=fiscal_year_start(span.begin, start_month),
         basis=basis,

@@ -12,6 +12,7 @@ from kontobok.core.bank_balances import Snapshot
 from kontobok.core.errors import Conflict, NotFound
 from kontobok.store.clock import as_utc, utc_now
 from kontobok.store.database import serialize_on
+from kontobok.store.journal import record_rows
 from kontobok.store.schema import bank_accounts, bank_balances
 
 _accounts = bank_accounts.c
@@ -91,6 +92,7 @@ def create_bank_account(
             **details.__dict__,
         )
     )
+    record_rows(connection, bank_accounts, organization_id, _accounts.bank_account_id == bank_account_id)
     return BankAccount(bank_account_id, details, now, now)
 
 
@@ -172,7 +174,14 @@ def add_reported_balance(
             currency=currency,
             source=source,
             statement_identity=statement_identity,
+            created_at=utc_now(),
         )
+    )
+    record_rows(
+        connection,
+        bank_balances,
+        organization_id,
+        (_balances.bank_account_id == bank_account_id) & (_balances.position == position),
     )
     return ReportedBalance(bank_account_id, position, reported_at, day, amount, currency, source)
 

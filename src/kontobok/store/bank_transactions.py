@@ -20,6 +20,7 @@ from kontobok.core.bank_balances import DayFlow
 from kontobok.core.errors import NotFound
 from kontobok.core.periods import DateRange
 from kontobok.store.clock import as_utc, utc_now
+from kontobok.store.journal import lock_books, record_inserted
 from kontobok.store.schema import bank_daily_totals, bank_transactions
 from kontobok.store.total_limits import check_all_written, check_deltas_fit, fits_after_adding
 
@@ -74,26 +75,31 @@ def add_bank_transactions(
     """Insert the transactions whose reference is new and add them to the per-day totals; return those."""
     if not items:
         return []
+    lock_books(connection, organization_id)
     now = utc_now()
     statement = _insert(connection)(bank_transactions)
+    rows = [
+        {
+            "organization_id": organization_id,
+            "direction": item.direction,
+            "created_at": now,
+            "modified_at": now,
+            **{name: getattr(item, name) for name in _FIELDS},
+        }
+        for item in items
+    ]
     inserted = set(
         connection.execute(
             statement.on_conflict_do_nothing(index_elements=["organization_id", "reference"]).returning(
                 _transactions.reference
             ),
-            [
-                {
-                    "organization_id": organization_id,
-                    "direction": item.direction,
-                    "created_at": now,
-                    "modified_at": now,
-                    **{name: getattr(item, name) for name in _FIELDS},
-                }
-                for item in items
-            ],
+            rows,
         ).scalars()
     )
     added = [item for item in items if item.reference in inserted]
+    record_inserted(
+        connection, bank_transactions, organization_id, [row for row in rows if row["reference"] in inserted]
+    )
     _add_to_daily_totals(connection, organization_id, added)
     return added
 
@@ -173,8 +179,9 @@ def list_bank_transactions(
     bank_account_id: uuid.UUID | None,
     limit: int,
     offset: int,
+    as_of: datetime | None = None,
 ) -> list[StoredBankTransaction]:
-    """Transactions booked in ``span``, by booking date and reference."""
+    """Transactions booked in ``span``, by booking date and reference; recorded by ``as_of`` if given."""
     condition = (
         (_transactions.organization_id == organization_id)
         & (_transactions.booking_date >= span.begin)
@@ -182,6 +189,8 @@ def list_bank_transactions(
     )
     if bank_account_id is not None:
         condition = condition & (_transactions.bank_account_id == bank_account_id)
+    if as_of is not None:
+        condition = condition & (_transactions.created_at <= as_of)
     rows = connection.execute(
         sa.select(bank_transactions)
         .where(condition)

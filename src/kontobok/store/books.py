@@ -13,6 +13,7 @@ from kontobok.core.taxes import TaxCode, VatTreatment
 from kontobok.core.voucher import LedgerContext
 from kontobok.store.clock import utc_now
 from kontobok.store.database import serialize_on
+from kontobok.store.journal import record_rows
 from kontobok.store.organizations import Organization
 from kontobok.store.schema import accounts, fiscal_years, tax_codes, transaction_types
 
@@ -110,6 +111,7 @@ def create_account(
             created_at=utc_now(),
         )
     )
+    record_rows(connection, accounts, organization_id, accounts.c.account_id == next_id)
     return Account(next_id, number, name, tax_number)
 
 

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from kontobok.store.clock import utc_now
+from kontobok.store.journal import record_rows
 from kontobok.store.schema import imported_files
 
 _files = imported_files.c
@@ -25,6 +26,8 @@ def claim_import(connection: sa.Connection, organization_id: int, kind: str, sha
         .on_conflict_do_nothing(index_elements=["organization_id", "kind", "sha256"])
         .returning(_files.sha256)
     ).first()
+    if claimed is not None:
+        record_rows(connection, imported_files, organization_id, _file(kind, sha256))
     return claimed is not None
 
 
@@ -33,8 +36,11 @@ def record_import_summary(
 ) -> None:
     connection.execute(
         imported_files.update()
-        .where(
-            (_files.organization_id == organization_id) & (_files.kind == kind) & (_files.sha256 == sha256)
-        )
+        .where((_files.organization_id == organization_id) & _file(kind, sha256))
         .values(summary=summary, imported_at=utc_now())
     )
+    record_rows(connection, imported_files, organization_id, _file(kind, sha256))
+
+
+def _file(kind: str, sha256: str) -> sa.ColumnElement[bool]:
+    return (_files.kind == kind) & (_files.sha256 == sha256)

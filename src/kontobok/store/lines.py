@@ -33,6 +33,8 @@ _ORDER = (_lines.line_date, _lines.voucher_number, _lines.voucher_id, _lines.lin
 class LineFilter:
     span: DateRange
     created_from: datetime | None = None
+    # as of an instant: only the lines recorded at or before it
+    created_to: datetime | None = None
     modified_from: datetime | None = None
     transaction_number: int | None = None
     transaction_type_number: int | None = None
@@ -95,6 +97,8 @@ def list_lines(
         )
     if where.created_from is not None:
         conditions.append(_lines.created_at >= where.created_from)
+    if where.created_to is not None:
+        conditions.append(_lines.created_at <= where.created_to)
     if where.modified_from is not None:
         conditions.append(_lines.modified_at >= where.modified_from)
     statement = _select_lines().where(*conditions).order_by(*_ORDER).limit(limit).offset(offset)
@@ -131,6 +135,7 @@ def _page_start(
     only_account = where.account_id is not None or where.account_number is not None
     others = (
         where.created_from,
+        where.created_to,
         where.modified_from,
         where.transaction_number,
         where.transaction_type_number,

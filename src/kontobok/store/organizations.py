@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -16,8 +17,9 @@ from kontobok.core.errors import NotFound
 from kontobok.core.periods import fiscal_year_range
 from kontobok.core.taxes import STANDARD_TAX_CODES
 from kontobok.core.transaction_types import STANDARD_TRANSACTION_TYPES
-from kontobok.store.clock import utc_now
+from kontobok.store.clock import as_utc, utc_now
 from kontobok.store.database import serialize_on
+from kontobok.store.journal import record_rows
 from kontobok.store.schema import (
     accounts,
     fiscal_years,
@@ -116,6 +118,8 @@ def create_organization(
             for kind in STANDARD_TRANSACTION_TYPES
         ],
     )
+    for table in (accounts, tax_codes, transaction_types):
+        record_rows(connection, table, organization_id, sa.true())
     organization = get_organization(connection, organization_id)
     for year in open_years:
         open_fiscal_year(connection, organization, year)
@@ -180,11 +184,12 @@ def open_fiscal_year(connection: sa.Connection, organization: Organization, year
                 is_closed=False,
             )
         )
-        return True
-    if existing:
+    elif existing:
         connection.execute(fiscal_years.update().where(key).values(is_closed=False))
-        return True
-    return False
+    else:
+        return False
+    record_rows(connection, fiscal_years, organization.organization_id, fiscal_years.c.year == year)
+    return True
 
 
 def close_fiscal_year(connection: sa.Connection, organization: Organization, year: int) -> None:
@@ -192,3 +197,12 @@ def close_fiscal_year(connection: sa.Connection, organization: Organization, yea
     key = (fiscal_years.c.organization_id == organization.organization_id) & (fiscal_years.c.year == year)
     if connection.execute(fiscal_years.update().where(key).values(is_closed=True)).rowcount == 0:
         raise NotFound(f"fiscal year {year} does not exist")
+    record_rows(connection, fiscal_years, organization.organization_id, fiscal_years.c.year == year)
+
+
+def organization_created_at(connection: sa.Connection, organization_id: int) -> datetime:
+    """When the organization was created (UTC)."""
+    created: datetime = connection.execute(
+        sa.select(organizations.c.created_at).where(organizations.c.organization_id == organization_id)
+    ).scalar_one()
+    return as_utc(created)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from kontobok.store.journal import record_rows
 from kontobok.store.schema import customers, suppliers
 
 
@@ -49,6 +50,7 @@ def add_party(
             external_id=external_id,
         )
     )
+    record_rows(connection, table, organization_id, key == party_id)
     return int(party_id)
 
 

@@ -26,6 +26,7 @@ from kontobok.core.money import fits_stored_total
 from kontobok.core.voucher import PostingLine, PostingVoucher, VoucherDraft, build_voucher
 from kontobok.store.books import account_ids_by_number, list_transaction_types, load_ledger_context
 from kontobok.store.clock import utc_now
+from kontobok.store.journal import lock_books, record_vouchers
 from kontobok.store.organizations import Organization
 from kontobok.store.row_insert import Row, insert_rows, time_ordered_uuid, upsert_rows
 from kontobok.store.schema import (
@@ -75,6 +76,7 @@ def post_vouchers(
     """Store already-checked vouchers with their numbers, lines and per-day totals."""
     if not batch:
         return []
+    lock_books(connection, organization_id)
     numbers = _allocate_numbers(connection, organization_id, batch)
     incoming_types = {
         kind.number
@@ -118,6 +120,7 @@ def post_vouchers(
     _check_batch_fits(batch, all_totals, describe)
     insert_rows(connection, vouchers, VOUCHER_COLUMNS, voucher_rows)
     insert_rows(connection, transaction_lines, LINE_COLUMNS, line_rows)
+    record_vouchers(connection, organization_id, VOUCHER_COLUMNS, voucher_rows, LINE_COLUMNS, line_rows)
     check_all_written(all_totals, _add_to_daily_totals(connection, organization_id, all_totals), describe)
     _add_to_line_counts(connection, organization_id, totals)
     return posted

@@ -41,6 +41,7 @@ from kontobok.core.transaction_types import INCOMING_BALANCE_TYPE_NUMBER
 from kontobok.core.voucher import PostingLine, PostingVoucher
 from kontobok.store.books import account_ids_by_number, create_account, list_fiscal_years
 from kontobok.store.database import bulk_writing
+from kontobok.store.journal import record_rows
 from kontobok.store.organizations import Organization, open_fiscal_year
 from kontobok.store.parties import add_party, party_ids_by_external_id
 from kontobok.store.posting import post_vouchers
@@ -212,6 +213,7 @@ def _ensure_account(
                 grouping_code=account.grouping_code,
             )
         )
+        record_rows(connection, accounts, organization_id, accounts.c.number == number)
 
 
 def _take_account(connection: sa.Connection, state: _State, account: SaftAccount) -> None:

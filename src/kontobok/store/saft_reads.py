@@ -26,7 +26,9 @@ import sqlalchemy as sa
 
 from kontobok.core.accounts import AccountKind, account_kind
 from kontobok.core.periods import DateRange
+from kontobok.store.as_of import lines_recorded_after
 from kontobok.store.clock import as_utc
+from kontobok.store.journal import rows_as_of
 from kontobok.store.posting import DATE_BASIS
 from kontobok.store.schema import (
     account_daily_totals,
@@ -124,9 +126,13 @@ def _opening_and_closing(number: int, before: int, inside: int) -> tuple[int, in
 
 
 def read_chart_with_balances(
-    connection: sa.Connection, organization_id: int, *, year: DateRange
+    connection: sa.Connection, organization_id: int, *, year: DateRange, as_of: datetime | None = None
 ) -> list[ChartAccount]:
-    """Every account of the chart, ordered by number, with its opening and closing balance of ``year``."""
+    """Every account of the chart, ordered by number, with its opening and closing balance of ``year``.
+
+    With ``as_of``, as the books stood then: the accounts the journal had, named as they were, and without
+    the lines recorded later.
+    """
     totals = account_daily_totals.c
     in_year = totals.day >= year.begin
     sums = (
@@ -151,11 +157,19 @@ def read_chart_with_balances(
         .where(accounts.c.organization_id == organization_id)
         .order_by(accounts.c.number)
     ).mappings()
+    later = _later_sums(connection, organization_id, year, as_of)
+    then = None if as_of is None else rows_as_of(connection, organization_id, accounts, as_of)
     chart: list[ChartAccount] = []
-    for row in rows:
-        incoming = int(row["incoming"] or 0)
+    for found in rows:
+        row = dict(found)
+        if then is not None:
+            if (row["account_id"],) not in then:
+                continue
+            row.update({name: then[(row["account_id"],)][name] for name in _MUTABLE_ACCOUNT_COLUMNS})
+        less = later.get(row["account_id"], (0, 0, 0, 0))
+        incoming = int(row["incoming"] or 0) - less[2]
         opening, closing = _opening_and_closing(
-            row["number"], int(row["before"] or 0), int(row["inside"] or 0)
+            row["number"], int(row["before"] or 0) - less[0], int(row["inside"] or 0) - less[1]
         )
         opening += incoming
         chart.append(
@@ -167,14 +181,54 @@ def read_chart_with_balances(
                 grouping_code=row["grouping_code"],
                 opening=opening,
                 closing=closing,
-                lines_in_year=int(row["line_count"] or 0),
+                lines_in_year=int(row["line_count"] or 0) - less[3],
             )
         )
     return chart
 
 
+_MUTABLE_ACCOUNT_COLUMNS = ("name", "grouping_category", "grouping_code")
+
+
+def _later_sums(
+    connection: sa.Connection, organization_id: int, year: DateRange, as_of: datetime | None
+) -> dict[int, tuple[int, int, int, int]]:
+    """Per account, what the lines recorded after ``as_of`` add: before the year, inside it, of it from
+    incoming-balance vouchers, and how many lines inside it."""
+    if as_of is None:
+        return {}
+    incoming_types = set(
+        connection.execute(
+            sa.select(transaction_types.c.number).where(
+                (transaction_types.c.organization_id == organization_id)
+                & transaction_types.c.is_incoming_balance
+            )
+        ).scalars()
+    )
+    sums: dict[int, tuple[int, int, int, int]] = {}
+    for account_id, day, amount, kind in lines_recorded_after(
+        connection, organization_id, as_of, basis=DATE_BASIS
+    ):
+        if day >= year.end:
+            continue
+        before, inside, incoming, count = sums.get(account_id, (0, 0, 0, 0))
+        if day < year.begin:
+            before += amount
+        else:
+            inside += amount
+            incoming += amount if kind in incoming_types else 0
+            count += 1
+        sums[account_id] = (before, inside, incoming, count)
+    return sums
+
+
 def read_parties(
-    connection: sa.Connection, organization_id: int, kind: str, *, year: DateRange
+    connection: sa.Connection,
+    organization_id: int,
+    kind: str,
+    *,
+    year: DateRange,
+    as_of: datetime | None = None,
 ) -> list[Party]:
     """Every customer (``kind="customer"``) or supplier with its balances per account, ordered by id.
 
@@ -204,6 +258,7 @@ def read_parties(
             (_lines.organization_id == organization_id)
             & line_key.is_not(None)
             & (_lines.line_date < year.end)
+            & _recorded_by(as_of)
         )
         .group_by(line_key, accounts.c.number)
         .order_by(line_key, accounts.c.number)
@@ -217,11 +272,13 @@ def read_parties(
         .where(table.c.organization_id == organization_id)
         .order_by(key)
     )
+    then = None if as_of is None else rows_as_of(connection, organization_id, table, as_of)
     parties = {
         party_id: Party(
             party_id, external_id or str(party_id), name, number, tuple(balances.get(party_id, ()))
         )
         for party_id, name, number, external_id in registered
+        if then is None or (party_id,) in then
     }
     for party_id in balances.keys() - parties.keys():
         parties[party_id] = Party(
@@ -235,8 +292,13 @@ def read_parties(
     return [parties[party_id] for party_id in sorted(parties)]
 
 
-def _in_year(organization_id: int, year: DateRange) -> sa.ColumnElement[bool]:
-    """The year's lines, without those of the incoming-balance type (they are the opening balances)."""
+def _recorded_by(as_of: datetime | None) -> sa.ColumnElement[bool]:
+    return sa.true() if as_of is None else _lines.created_at <= as_of
+
+
+def _in_year(organization_id: int, year: DateRange, as_of: datetime | None) -> sa.ColumnElement[bool]:
+    """The year's lines, without those of the incoming-balance type (they are the opening balances), and
+    with ``as_of`` only those recorded by then."""
     incoming_types = sa.select(transaction_types.c.number).where(
         (transaction_types.c.organization_id == organization_id) & transaction_types.c.is_incoming_balance
     )
@@ -245,10 +307,13 @@ def _in_year(organization_id: int, year: DateRange) -> sa.ColumnElement[bool]:
         & (_lines.line_date >= year.begin)
         & (_lines.line_date < year.end)
         & _lines.transaction_type_number.not_in(incoming_types.scalar_subquery())
+        & _recorded_by(as_of)
     )
 
 
-def read_ledger_totals(connection: sa.Connection, organization_id: int, *, year: DateRange) -> LedgerTotals:
+def read_ledger_totals(
+    connection: sa.Connection, organization_id: int, *, year: DateRange, as_of: datetime | None = None
+) -> LedgerTotals:
     """How many vouchers and lines fall in ``year`` and the sums of their debits and credits."""
     row = connection.execute(
         sa.select(
@@ -256,7 +321,7 @@ def read_ledger_totals(connection: sa.Connection, organization_id: int, *, year:
             sa.func.count(),
             sa.func.sum(sa.case((_lines.amount > 0, _lines.amount), else_=0)),
             sa.func.sum(sa.case((_lines.amount < 0, -_lines.amount), else_=0)),
-        ).where(_in_year(organization_id, year))
+        ).where(_in_year(organization_id, year, as_of))
     ).one()
     return LedgerTotals(int(row[0]), int(row[1]), int(row[2] or 0), int(row[3] or 0))
 
@@ -267,6 +332,7 @@ def iter_ledger_vouchers(
     *,
     year: DateRange,
     batch_size: int = STREAM_BATCH_SIZE,
+    as_of: datetime | None = None,
 ) -> Iterator[LedgerVoucher]:
     """The vouchers with lines in ``year``, by transaction type, then date and number, one at a time.
 
@@ -293,7 +359,7 @@ def iter_ledger_vouchers(
                    & (customers.c.customer_id == _lines.customer_id))
         .outerjoin(suppliers, (suppliers.c.organization_id == _lines.organization_id)
                    & (suppliers.c.supplier_id == _lines.supplier_id))
-        .where(_in_year(organization_id, year))
+        .where(_in_year(organization_id, year, as_of))
         .order_by(
             _lines.transaction_type_number, vouchers.c.voucher_date, _lines.voucher_number,
             _lines.line_number,

@@ -200,6 +200,8 @@ transaction_lines = sa.Table(
     ),
     sa.Index("ix_transaction_lines_account", "organization_id", "account_id", "line_date"),
     sa.Index("ix_transaction_lines_voucher", "organization_id", "voucher_id"),
+    # a read as of an instant subtracts the few lines recorded after it
+    sa.Index("ix_transaction_lines_created", "organization_id", "created_at"),
 )
 
 account_daily_totals = sa.Table(
@@ -286,10 +288,13 @@ bank_balances = sa.Table(
     sa.Column("currency", sa.String(3), nullable=False),
     sa.Column("source", sa.String(40), nullable=False),
     sa.Column("statement_identity", sa.String(300), nullable=True),
+    # when kontobok recorded the report, as against when the bank says it made it
+    sa.Column("created_at", Timestamp, nullable=False),
     sa.ForeignKeyConstraint(
         ["organization_id", "bank_account_id"],
         ["bank_accounts.organization_id", "bank_accounts.bank_account_id"],
     ),
+    sa.Index("ix_bank_balances_created", "organization_id", "created_at"),
     sa.Index("ix_bank_balances_day", "organization_id", "bank_account_id", "currency", "day", "position"),
     sa.Index("ix_bank_balances_reported", "organization_id", "bank_account_id", "reported_at"),
     sa.Index("ix_bank_balances_statement", "organization_id", "bank_account_id", "statement_identity"),
@@ -325,6 +330,7 @@ bank_transactions = sa.Table(
     ),
     sa.Index("ix_bank_transactions_date", "organization_id", "booking_date", "reference"),
     sa.Index("ix_bank_transactions_account", "organization_id", "bank_account_id", "booking_date"),
+    sa.Index("ix_bank_transactions_created", "organization_id", "created_at"),
 )
 
 bank_daily_totals = sa.Table(
@@ -337,4 +343,88 @@ bank_daily_totals = sa.Table(
     sa.Column("inflow", Money, nullable=False),
     sa.Column("outflow", Money, nullable=False),
     sa.Column("transaction_count", sa.Integer, nullable=False),
+)
+
+# The journal: every change to an organization's books, hash-chained (see kontobok.store.journal). Rows are
+# only ever appended; triggers refuse updates and deletes of it and of the posted vouchers and lines.
+journal_entries = sa.Table(
+    "journal_entries",
+    metadata,
+    sa.Column("organization_id", sa.Integer, primary_key=True),
+    sa.Column("position", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("recorded_at", Timestamp, nullable=False),
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("entry", sa.Text, nullable=False),
+    sa.Column("previous_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+)
+
+# Integrations (see kontobok.store.outbox): webhook subscriptions, the outbox of their deliveries written in
+# the same transaction as the change, and balance monitors. The journal is read by kind to tell a row's
+# creation from its update, and a Powens client reads what changed since its last sync.
+sa.Index("ix_journal_entries_kind", journal_entries.c.organization_id, journal_entries.c.kind)
+sa.Index(
+    "ix_bank_transactions_modified", bank_transactions.c.organization_id, bank_transactions.c.modified_at
+)
+
+webhook_subscriptions = sa.Table(
+    "webhook_subscriptions",
+    metadata,
+    sa.Column("organization_id", sa.Integer, primary_key=True),
+    sa.Column("subscription_id", sa.String(40), primary_key=True),
+    sa.Column("url", sa.String(2000), nullable=False),
+    sa.Column("secret", sa.String(80), nullable=False),
+    # comma-separated event types, or "*" for every type
+    sa.Column("event_types", sa.Text, nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.ForeignKeyConstraint(["organization_id"], ["organizations.organization_id"]),
+)
+
+webhook_outbox = sa.Table(
+    "webhook_outbox",
+    metadata,
+    sa.Column("organization_id", sa.Integer, primary_key=True),
+    sa.Column("subscription_id", sa.String(40), primary_key=True),
+    # the journal position and the event's index in it: the order of delivery
+    sa.Column("position", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("event_index", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("message_id", sa.String(80), nullable=False),
+    sa.Column("event_type", sa.String(40), nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("next_attempt_at", Timestamp, nullable=False),
+    sa.Column("claimed_until", Timestamp, nullable=True),
+    sa.Column("last_error", sa.String(500), nullable=True),
+    sa.Column("last_status_code", sa.Integer, nullable=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("finished_at", Timestamp, nullable=True),
+    sa.Index("ix_webhook_outbox_due", "status", "next_attempt_at"),
+)
+
+balance_monitors = sa.Table(
+    "balance_monitors",
+    metadata,
+    sa.Column("organization_id", sa.Integer, primary_key=True),
+    sa.Column("monitor_id", sa.String(40), primary_key=True),
+    sa.Column("account_number", sa.Integer, nullable=False),
+    sa.Column("threshold", Money, nullable=False),
+    sa.Column("balance", Money, nullable=False),
+    sa.Column("is_below", sa.Boolean, nullable=False),
+    sa.Column("subscription_id", sa.String(40), nullable=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.ForeignKeyConstraint(["organization_id"], ["organizations.organization_id"]),
+)
+
+# A voucher an assistant proposed (kontobok mcp --allow-write): the vendor's TransactionInput as JSON text,
+# posted only when a person confirms it, through the same checks as POST /transactions.
+voucher_drafts = sa.Table(
+    "voucher_drafts",
+    metadata,
+    sa.Column("organization_id", sa.Integer, primary_key=True),
+    sa.Column("draft_id", sa.String(40), primary_key=True),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("note", sa.String(500), nullable=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.ForeignKeyConstraint(["organization_id"], ["organizations.organization_id"]),
 )

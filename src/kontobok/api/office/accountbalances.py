@@ -9,11 +9,12 @@ with the range and the fiscal years it meets.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 
+from kontobok.api.as_of import AsOf
 from kontobok.api.auth import Principal, engine_of, require
 from kontobok.api.json import ExactJSONResponse
 from kontobok.api.office import schemas
@@ -112,6 +113,7 @@ def _balances(
     periods: str | None,
     kind: str,
     keep_incoming: bool,
+    as_of: datetime | None,
 ) -> ExactJSONResponse:
     organization = principal.organization
     span = _span(date_from, date_to)
@@ -129,6 +131,7 @@ def _balances(
             basis=PERIOD_BASIS if kind == "Period" else DATE_BASIS,
             keep_incoming=keep_incoming,
             accounts=accounts_wanted,
+            as_of=as_of,
         )
     records: list[dict[str, Any]] = [
         {
@@ -179,11 +182,13 @@ def read_account_balances(
     periods: Periods = None,
     kind: Kind = "Date",
     keep_incoming: KeepIncoming = False,
+    as_of: AsOf = None,
 ) -> ExactJSONResponse:
     """Every account with movement or a non-zero balance in the range, ordered by number."""
     return _balances(
         principal, request, None,
         date_from=date_from, date_to=date_to, periods=periods, kind=kind, keep_incoming=keep_incoming,
+        as_of=as_of,
     )  # fmt: skip
 
 
@@ -197,12 +202,14 @@ def read_account_balance(
     periods: Periods = None,
     kind: Kind = "Date",
     keep_incoming: KeepIncoming = False,
+    as_of: AsOf = None,
 ) -> ExactJSONResponse:
     with read_transaction(engine_of(request)) as connection:
         account = get_account(connection, principal.organization.organization_id, id)
     return _balances(
         principal, request, [account],
         date_from=date_from, date_to=date_to, periods=periods, kind=kind, keep_incoming=keep_incoming,
+        as_of=as_of,
     )  # fmt: skip
 
 

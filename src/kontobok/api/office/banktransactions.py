@@ -14,6 +14,7 @@ from typing import Annotated, Any
 import sqlalchemy as sa
 from fastapi import APIRouter, Header, Path, Query, Request
 
+from kontobok.api.as_of import AsOf
 from kontobok.api.auth import Principal, engine_of, require
 from kontobok.api.idempotency import run_idempotent
 from kontobok.api.json import ExactJSONResponse, ExactJSONRoute
@@ -83,6 +84,7 @@ def read_bank_transactions(
     bank_account_id: Annotated[uuid.UUID | None, Query(alias="bankAccountId")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 25,
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
+    as_of: AsOf = None,
 ) -> ExactJSONResponse:
     date_from = _booking_day(date_from_given, principal, "/dateFrom")
     date_to = _booking_day(date_to_given, principal, "/dateTo")
@@ -99,6 +101,7 @@ def read_bank_transactions(
             bank_account_id=bank_account_id,
             limit=limit + 1,
             offset=(page - 1) * limit,
+            as_of=as_of,
         )
     links = page_links(request, page, len(found) > limit, with_self=True)
     return ExactJSONResponse([bank_transaction_json(item) for item in found[:limit]], headers={"link": links})

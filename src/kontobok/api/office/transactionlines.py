@@ -18,6 +18,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
+from kontobok.api.as_of import AsOf
 from kontobok.api.auth import Principal, engine_of, require
 from kontobok.api.json import ExactJSONResponse
 from kontobok.api.office import schemas
@@ -98,12 +99,14 @@ def read_transaction_lines(
     ] = 50,
     include_dimensions: Annotated[bool, Query(alias="includeDimensions")] = False,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    as_of: AsOf = None,
 ) -> ExactJSONResponse:
     if date_from > date_to:
         raise ValidationFailed.single("/dateFrom", "range", "dateFrom must not be after dateTo")
     where = LineFilter(
         span=exclusive_range(date_from, date_to),
         created_from=_utc(created_from or created_after),
+        created_to=as_of,
         modified_from=_utc(modified_from or modified_after),
         transaction_number=transaction_number,
         transaction_type_number=transaction_type_id,

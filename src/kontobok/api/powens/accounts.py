@@ -12,13 +12,17 @@ was registered by IBAN, else ``null``. ``last_update`` is the last time kontobok
 account from its bank or its owner: the latest reported balance's timestamp, or the account's own last
 change when later, written as Powens writes times (``YYYY-MM-DD HH:MM:SS``, here in the organization's time
 zone).
+
+``coming`` is the sum of the account's transactions booked after today (in its currency; 0 without any):
+money the bank has announced but not yet debited or credited, which today's ``balance`` leaves out. The
+list's ``balances`` maps each currency to the sum of the listed accounts' balances in it (accounts without a
+balance count for nothing).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Path, Request
@@ -32,6 +36,7 @@ from kontobok.api.powens.users import (
     PowensCurrency,
     account_activity,
     currency_json,
+    powens_time,
     resolve_user,
     today_in,
 )
@@ -45,6 +50,7 @@ from kontobok.store.bank_accounts import (
     list_bank_accounts,
 )
 from kontobok.store.bank_history import daily_balances
+from kontobok.store.bank_transaction_search import coming_sums
 from kontobok.store.database import read_transaction
 from kontobok.store.organizations import Organization
 
@@ -57,10 +63,12 @@ _END_OF_TIME = datetime(9999, 12, 31, tzinfo=UTC)
 
 class PowensAccount(BaseModel):
     id: str
+    id_user: int
     number: str
     iban: str | None
     name: str
     balance: Number | None
+    coming: Number
     currency: PowensCurrency
     type: str
     disabled: bool
@@ -69,6 +77,7 @@ class PowensAccount(BaseModel):
 
 class PowensAccountsList(BaseModel):
     accounts: list[PowensAccount]
+    balances: dict[str, Number]
     total: int
 
 
@@ -77,11 +86,12 @@ def _account_json(
     organization: Organization,
     account: BankAccount,
     latest_report: ReportedBalance | None,
-) -> dict[str, Any]:
+    coming: int,
+) -> tuple[dict[str, Any], int | None]:
     details = account.details
     organization_id = organization.organization_id
     activity = account_activity(connection, organization_id, account)
-    balance: Any = None
+    balance: int | None = None
     if details.currency in activity.currencies:
         today = today_in(organization)
         (day,) = daily_balances(
@@ -91,25 +101,23 @@ def _account_json(
             details.currency,
             inclusive_range(today, today),
         )
-        balance = to_decimal(day.balance, details.currency)
+        balance = day.balance
     updated = account.modified_at
     if latest_report is not None:
         updated = max(updated, latest_report.reported_at)
     return {
         "id": str(account.bank_account_id),
+        "id_user": organization_id,
         "number": details.number,
         "iban": details.number if details.number_type == "iban" else None,
         "name": details.name,
-        "balance": balance,
+        "balance": None if balance is None else to_decimal(balance, details.currency),
+        "coming": to_decimal(coming, details.currency),
         "currency": currency_json(details.currency),
         "type": "checking",
         "disabled": False,
-        "last_update": _powens_time(updated, organization),
-    }
-
-
-def _powens_time(moment: datetime, organization: Organization) -> str:
-    return moment.astimezone(ZoneInfo(organization.time_zone)).strftime("%Y-%m-%d %H:%M:%S")
+        "last_update": powens_time(updated, organization),
+    }, balance
 
 
 @router.get("/users/{userId}/accounts", summary="List bank accounts", response_model=PowensAccountsList)
@@ -121,8 +129,26 @@ def read_accounts(
     organization = resolve_user(principal.organization, user_id)
     with read_transaction(engine_of(request)) as connection:
         latest = latest_balances_before(connection, organization.organization_id, _END_OF_TIME)
-        accounts = [
-            _account_json(connection, organization, account, latest.get(account.bank_account_id))
+        coming = coming_sums(connection, organization.organization_id, today_in(organization))
+        listed = [
+            _account_json(
+                connection,
+                organization,
+                account,
+                latest.get(account.bank_account_id),
+                coming.get((account.bank_account_id, account.details.currency), 0),
+            )
             for account in list_bank_accounts(connection, organization.organization_id)
         ]
-    return ExactJSONResponse({"accounts": accounts, "total": len(accounts)})
+    totals: dict[str, int] = {}
+    for body, balance in listed:
+        if balance is not None:
+            currency = body["currency"]["id"]
+            totals[currency] = totals.get(currency, 0) + balance
+    return ExactJSONResponse(
+        {
+            "accounts": [body for body, _ in listed],
+            "balances": {currency: to_decimal(total, currency) for currency, total in sorted(totals.items())},
+            "total": len(listed),
+        }
+    )

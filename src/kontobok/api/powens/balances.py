@@ -28,6 +28,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from pydantic.json_schema import SkipJsonSchema
 
+from kontobok.api.as_of import AsOf
 from kontobok.api.auth import Principal, engine_of, require
 from kontobok.api.json import ExactJSONResponse
 from kontobok.api.powens.users import (
@@ -134,6 +135,7 @@ def read_balances(
     account_id: Annotated[str, Path(alias="accountId", description="The bank account's id.")],
     min_date: Annotated[str | None, Query(description="First day (inclusive), YYYY-MM-DD.")] = None,
     max_date: Annotated[str | None, Query(description="Last day (inclusive), YYYY-MM-DD.")] = None,
+    as_of: AsOf = None,
 ) -> ExactJSONResponse:
     organization = resolve_user(principal.organization, user_id)
     first_default, last_default = current_month(organization)
@@ -153,7 +155,9 @@ def read_balances(
         groups = {
             code: monthly_groups(
                 span,
-                daily_balances(connection, organization.organization_id, account.bank_account_id, code, span),
+                daily_balances(
+                    connection, organization.organization_id, account.bank_account_id, code, span, as_of
+                ),
             )
             for code in codes
         }

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from kontobok.api.powens import accounts, balances, transactions
+from kontobok.api.powens import accounts, balances, transactions, user_transactions
 
 router = APIRouter(prefix="/2.0")
-for module in (accounts, balances, transactions):
+for module in (accounts, balances, transactions, user_transactions):
     router.include_router(module.router)

@@ -9,7 +9,9 @@ the range, read from the per-day totals kept with the transactions rather than b
 A transaction's ``id`` is the bank's own reference; ``date`` and ``rdate`` are its booking day, ``vdate``
 its value day (``null`` when the bank gave none), ``value`` the signed amount (money in is positive) in its
 own currency, and both wordings are its payment reference. Every transaction is a ``transfer`` that has
-been booked (``coming: false``). ``first_date`` and ``last_date`` are the first and last booking day of the
+been booked; one booked after today is still ``coming``. ``last_update`` is when kontobok last changed the
+transaction (``YYYY-MM-DD HH:MM:SS`` in the organization's time zone); nothing is ever deleted (``deleted:
+null``, ``active: true``). ``first_date`` and ``last_date`` are the first and last booking day of the
 account's transactions (``null`` without any); ``result_min_date`` and ``result_max_date`` are the range
 answered, an open end taking the first or last booking day.
 """
@@ -33,7 +35,9 @@ from kontobok.api.powens.users import (
     find_account,
     iso,
     parse_day,
+    powens_time,
     resolve_user,
+    today_in,
 )
 from kontobok.api.scopes import BANK_TRANSACTION_READ
 from kontobok.core.money import to_decimal
@@ -45,6 +49,7 @@ from kontobok.store.bank_transactions import (
     list_bank_transactions,
 )
 from kontobok.store.database import read_transaction
+from kontobok.store.organizations import Organization
 
 # handlers answer with ExactJSONResponse; JSONResponse here only lets the OpenAPI document show the model
 router = APIRouter(tags=["powens"], default_response_class=JSONResponse)
@@ -62,6 +67,12 @@ class PowensTransaction(BaseModel):
     type: str
     coming: bool
     currency: PowensCurrency
+    bdate: dt.date
+    application_date: dt.date
+    gross_value: Number
+    active: bool
+    deleted: str | None
+    last_update: str
 
 
 class PowensTransactionsList(BaseModel):
@@ -73,20 +84,30 @@ class PowensTransactionsList(BaseModel):
     total: int
 
 
-def _transaction_json(stored: StoredBankTransaction) -> dict[str, Any]:
+def transaction_json(
+    stored: StoredBankTransaction, organization: Organization, today: dt.date
+) -> dict[str, Any]:
+    """A bank transaction as Powens writes one (see the module)."""
     item = stored.transaction
+    value = to_decimal(item.amount, item.currency)
     return {
         "id": item.reference,
         "id_account": str(item.bank_account_id),
         "date": item.booking_date.isoformat(),
         "rdate": item.booking_date.isoformat(),
         "vdate": iso(item.value_date),
-        "value": to_decimal(item.amount, item.currency),
+        "value": value,
         "original_wording": item.payment_reference_value,
         "wording": item.payment_reference_value,
         "type": "transfer",
-        "coming": False,
+        "coming": item.booking_date > today,
         "currency": currency_json(item.currency),
+        "bdate": item.booking_date.isoformat(),
+        "application_date": item.booking_date.isoformat(),
+        "gross_value": value,
+        "active": True,
+        "deleted": None,
+        "last_update": powens_time(stored.modified_at, organization),
     }
 
 
@@ -121,7 +142,9 @@ def read_transactions(
         )
     return ExactJSONResponse(
         {
-            "transactions": [_transaction_json(stored) for stored in page],
+            "transactions": [
+                transaction_json(stored, organization, today_in(organization)) for stored in page
+            ],
             "first_date": iso(first_booked),
             "last_date": iso(last_booked),
             "result_min_date": iso(first or first_booked),

@@ -158,5 +158,10 @@ def account_activity(
     )
 
 
+def powens_time(moment: datetime, organization: Organization) -> str:
+    """An instant as Powens writes one: ``YYYY-MM-DD HH:MM:SS`` in the organization's time zone."""
+    return moment.astimezone(ZoneInfo(organization.time_zone)).strftime("%Y-%m-%d %H:%M:%S")
+
+
 def iso(day: date | None) -> str | None:
     return None if day is None else day.isoformat()

@@ -1,0 +1,1 @@
+"""kontobok extensions for integrations: the change feed, webhook subscriptions and balance monitors."""

@@ -1,0 +1,1 @@
+"""kontobok's Model Context Protocol server: the books of one organization, read by assistants."""

@@ -1,0 +1,1 @@
+"""Tests of the change feed's consumers: webhooks, monitors, the MCP server."""
