@@ -2,8 +2,8 @@
 
 Every request must carry ``Authorization: Bearer <token>`` with a token from ``POST /oauth/token`` of this
 organization that holds ``api.accounting.transaction:read``: the tokens of the API, verified as the API
-verifies them (signed with the organization's key, not expired, its client not revoked). Anything else is a 401 (403 for a token
-without the scope) before the MCP layer sees the request.
+verifies them (signed with the organization's key, not expired, its client not revoked). Anything else
+is a 401 (403 for a token without the scope) before the MCP layer sees the request.
 """
 
 from __future__ import annotations
