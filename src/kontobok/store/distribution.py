@@ -6,7 +6,7 @@ one organization then sit on one shard of each table, on one worker, and every r
 single-shard statement there (see ``docs/scaling.md``).
 
 ``organizations`` is distributed too, not a reference table: its row is the tenant's own (it holds the
-tenant's signing key) and is read on every request together with the tenant's other rows. Alembic's
+tenant's key generation) and is read on every request together with the tenant's other rows. Alembic's
 ``alembic_version`` stays a local table on the coordinator, where migrations run.
 
 Distributing is idempotent: tables already distributed are left as they are, so running it again changes
@@ -77,6 +77,7 @@ def distribute(connection: sa.Connection, shard_count: int = DEFAULT_SHARD_COUNT
             "this database has no Citus extension: run CREATE EXTENSION citus on the coordinator and on "
             "every worker first (docs/scaling.md)"
         )
+    _allow_append_only_triggers(connection)
     already = distributed_tables(connection)
     done: list[str] = []
     for name in tenant_tables():
@@ -107,10 +108,18 @@ def distribute_new_table(connection: sa.Connection, name: str) -> None:
     """
     if citus_version(connection) is None or ANCHOR not in distributed_tables(connection):
         return
+    _allow_append_only_triggers(connection)
     connection.execute(
         sa.text("SELECT create_distributed_table(:t, :c, colocate_with => :anchor)"),
         {"t": name, "c": DISTRIBUTION_COLUMN, "anchor": ANCHOR},
     )
+
+
+def _allow_append_only_triggers(connection: sa.Connection) -> None:
+    """Citus distributes a table with triggers only when told they are safe on shards. kontobok's triggers
+    (the append-only guard of ``docs/audit.md``) read the operation's name and touch no other table, so they
+    are; the setting lasts for this transaction only."""
+    connection.execute(sa.text("SET LOCAL citus.enable_unsafe_triggers = on"))
 
 
 def node_of(connection: sa.Connection, organization_id: int) -> str:
