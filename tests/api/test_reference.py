@@ -247,6 +247,14 @@ def test_the_openapi_document_lists_the_paths_and_tags_the_extensions(engine: sa
         ("get", "/v1/reports/balancesheet"),
         ("get", "/v1/reports/incomestatement"),
         ("get", "/v1/reports/vat"),
+        ("get", "/v1/events"),
+        ("post", "/v1/webhooks"),
+        ("get", "/v1/webhooks"),
+        ("delete", "/v1/webhooks/{id}"),
+        ("get", "/v1/webhooks/{id}/deliveries"),
+        ("post", "/v1/monitors"),
+        ("get", "/v1/monitors"),
+        ("delete", "/v1/monitors/{id}"),
     }
     assert "kontobok extensions" in {tag["name"] for tag in document.get("tags", [])}
     parameters = {p["name"] for p in paths["/v1/transactionlines"]["get"]["parameters"]}

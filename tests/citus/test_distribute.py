@@ -96,13 +96,13 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.add_column("vouchers", sa.Column("citus_test_note", sa.Text(), nullable=True))
-    op.create_index("ix_vouchers_citus_test_note", "vouchers", ["organization_id", "citus_test_note"])
+    op.add_column("accounts", sa.Column("citus_test_note", sa.Text(), nullable=True))
+    op.create_index("ix_accounts_citus_test_note", "accounts", ["organization_id", "citus_test_note"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_vouchers_citus_test_note", table_name="vouchers")
-    op.drop_column("vouchers", "citus_test_note")
+    op.drop_index("ix_accounts_citus_test_note", table_name="accounts")
+    op.drop_column("accounts", "citus_test_note")
 '''
 
 
@@ -120,7 +120,7 @@ def _columns_on_every_shard(citus: Cluster, column: str) -> list[bool]:
     with citus.engine.connect() as connection:
         rows = connection.execute(
             sa.text(
-                "SELECT result FROM run_command_on_shards('vouchers', "
+                "SELECT result FROM run_command_on_shards('accounts', "
                 "$$SELECT count(*) FROM information_schema.columns WHERE table_name = '%s' "
                 "AND column_name = '" + column + "'$$)"
             )
@@ -141,14 +141,14 @@ def test_a_migration_after_distribution_reaches_every_shard(citus: Cluster, tmp_
             connection.commit()
         assert _columns_on_every_shard(citus, "citus_test_note") == [True] * TEST_SHARD_COUNT
         with Api.for_organization(citus.engine, organization) as api:
-            posted = api.post_voucher(voucher("2024-05-02", line(1920, 100), line(3000, -100)))
+            api.post_voucher(voucher("2024-05-02", line(1920, 100), line(3000, -100)))
             with citus.engine.begin() as connection:
                 connection.execute(
                     sa.text(
-                        "UPDATE vouchers SET citus_test_note = 'checked' "
-                        "WHERE organization_id = :o AND voucher_id = :v"
+                        "UPDATE accounts SET citus_test_note = 'checked' "
+                        "WHERE organization_id = :o AND number = 1920"
                     ),
-                    {"o": organization.organization_id, "v": posted},
+                    {"o": organization.organization_id},
                 )
             api.post_voucher(voucher("2024-05-03", line(1920, 200), line(3000, -200)))
             answer = api.get(
@@ -160,8 +160,8 @@ def test_a_migration_after_distribution_reaches_every_shard(citus: Cluster, tmp_
             notes = (
                 connection.execute(
                     sa.text(
-                        "SELECT citus_test_note FROM vouchers WHERE organization_id = :o "
-                        "ORDER BY voucher_number"
+                        "SELECT citus_test_note FROM accounts WHERE organization_id = :o "
+                        "AND number IN (1920, 3000) ORDER BY number"
                     ),
                     {"o": organization.organization_id},
                 )

@@ -62,6 +62,5 @@ class Dashboard:
         return answer
 
     def post(self, path: str, **kwargs: Any) -> httpx.Response:
-        answer = self.client.post(path, follow_redirects=False, **kwargs)
-        assert isinstance(answer, httpx.Response)
+        answer: httpx.Response = self.client.post(path, follow_redirects=False, **kwargs)
         return answer
