@@ -140,7 +140,8 @@ def trial_balance_command(
             connection, books, _day(date_from), _day(date_to), as_of=instant
         ),
         wire.trial_balance_json, wire.trial_balance_table,
-        as_of=as_of, json_wanted=as_json, csv_wanted=as_csv, title=f"Saldobalanse {_day(date_from)} – {_day(date_to)}",
+        as_of=as_of, json_wanted=as_json, csv_wanted=as_csv,
+        title=f"Saldobalanse {_day(date_from)} – {_day(date_to)}",
     )  # fmt: skip
 
 
@@ -158,7 +159,8 @@ def balance_sheet_command(
         database_url, organization,
         lambda connection, books, instant: balance_sheet(connection, books, _day(day), as_of=instant),
         wire.balance_sheet_json, wire.balance_sheet_table,
-        as_of=as_of, json_wanted=as_json, csv_wanted=as_csv, title=f"Balanse {_day(day)}",
+        as_of=as_of, json_wanted=as_json, csv_wanted=as_csv,
+        title=f"Balanse {_day(day)}",
     )  # fmt: skip
 
 
@@ -186,7 +188,8 @@ def income_statement_command(
             as_of=instant,
         ),
         wire.income_statement_json, wire.income_statement_table,
-        as_of=as_of, json_wanted=as_json, csv_wanted=as_csv, title=f"Resultatregnskap {_day(date_from)} – {_day(date_to)}",
+        as_of=as_of, json_wanted=as_json, csv_wanted=as_csv,
+        title=f"Resultatregnskap {_day(date_from)} – {_day(date_to)}",
     )  # fmt: skip
 
 
@@ -207,5 +210,6 @@ def vat_command(
             connection, books, _day(date_from), _day(date_to), as_of=instant
         ),
         wire.vat_report_json, wire.vat_report_table,
-        as_of=as_of, json_wanted=as_json, csv_wanted=as_csv, title=f"Mva-melding {_day(date_from)} – {_day(date_to)}",
+        as_of=as_of, json_wanted=as_json, csv_wanted=as_csv,
+        title=f"Mva-melding {_day(date_from)} – {_day(date_to)}",
     )  # fmt: skip

@@ -1,8 +1,8 @@
 """``GET /reports/trialbalance``, ``/balancesheet``, ``/incomestatement``, ``/vat``: kontobok extensions.
 
 Each report answers JSON, or CSV with ``Accept: text/csv``. Dates are inclusive. ``asOf`` (an ISO 8601
-instant) answers as the books stood at that instant (see :mod:`kontobok.store.as_of`). The rules and signs of each
-report are in ``docs/reports.md`` and in the docstrings of :mod:`kontobok.services.reports`.
+instant) answers as the books stood at that instant (see :mod:`kontobok.store.as_of`). The rules and signs
+of each report are in ``docs/reports.md`` and in the docstrings of :mod:`kontobok.services.reports`.
 """
 
 from __future__ import annotations
