@@ -9,7 +9,12 @@ free port.
 
 The curl walk-through runs verbatim against a real ``kontobok demo`` on a free port, with only the client id
 and secret the demo printed, its base URL and ``BANK_ACCOUNT_ID`` (from the Powens accounts list, as the
-README says) put in. Every ``curl`` fails the block on an HTTP error.
+README says) put in. Every ``curl`` fails the block on an HTTP error. The demo is started as the README
+starts it, in a directory of its own with ``.venv`` there, so its database is ``kontobok.db`` there.
+
+"Audit and the books as they stood" runs verbatim against the same demo (loading it is the slow part): its
+curl block with only the client id, secret and base URL put in, then its ``verify`` blocks, which read and
+tamper with that ``kontobok.db`` as the README says.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -153,35 +160,62 @@ def test_running_it_for_real_runs_as_written(tmp_path: Path) -> None:
     ]
 
 
-def test_the_curl_walk_through_runs_against_the_demo(tmp_path: Path) -> None:
-    [block] = fenced_blocks("A walk through with curl", "sh")
+@dataclass(frozen=True)
+class Demo:
+    """A real ``kontobok demo`` started as the README says, in ``directory`` (its ``kontobok.db`` there)."""
+
+    directory: Path
+    base: str
+    client_id: str
+    client_secret: str
+
+    def script(self, block: str) -> str:
+        """``block`` with only the printed client id and secret and the demo's base URL put in."""
+        return (
+            block.replace("CLIENT_SECRET", self.client_secret)
+            .replace("CLIENT_ID", self.client_id)
+            .replace("http://127.0.0.1:8000", self.base)
+        )
+
+    def token(self) -> str:
+        credentials = {"client_id": self.client_id, "client_secret": self.client_secret}
+        answer = httpx.post(
+            f"{self.base}/oauth/token", data={"grant_type": "client_credentials", **credentials}, timeout=30
+        )
+        found: str = answer.json()["access_token"]
+        return found
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    """One demo for the module (loading it takes the most time): the default database in its directory,
+    ``.venv`` there being this virtualenv, so the README's ``.venv/bin/kontobok`` and ``kontobok.db`` hold."""
     [demo_command] = [item for item in fenced_blocks("Two commands", "sh") if "kontobok demo" in item]
     assert demo_command.rstrip().endswith(".venv/bin/kontobok demo")
+    directory = tmp_path_factory.mktemp("demo")
+    (directory / ".venv").symlink_to(VENV)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    command = f"exec {KONTOBOK} demo --port {port} --database-url sqlite:///{tmp_path / 'demo.db'}"
-    with started(command, tmp_path, bare_environment(PYTHONUNBUFFERED="1")) as demo:
-        printed = read_until(demo, "client_secret:")
+    command = f"exec .venv/bin/kontobok demo --port {port}"
+    with started(command, directory, bare_environment(PYTHONUNBUFFERED="1")) as process:
+        printed = read_until(process, "client_secret:")
         client_id = re.search(r"client_id:\s+(\S+)", printed)
         client_secret = re.search(r"client_secret:\s+(\S+)", printed)
         assert client_id, printed
         assert client_secret, printed
+        assert re.search(r"is organization 1\b", printed), printed
         wait_for(base)
-        credentials = {"client_id": client_id[1], "client_secret": client_secret[1]}
-        token = httpx.post(
-            f"{base}/oauth/token", data={"grant_type": "client_credentials", **credentials}, timeout=30
-        ).json()["access_token"]
-        accounts = httpx.get(
-            f"{base}/2.0/users/me/accounts", headers={"Authorization": f"Bearer {token}"}, timeout=30
-        ).json()["accounts"]
-        script = (
-            block.replace("CLIENT_SECRET", client_secret[1])
-            .replace("CLIENT_ID", client_id[1])
-            .replace("http://127.0.0.1:8000", base)
-            .replace("BANK_ACCOUNT_ID", str(accounts[0]["id"]))
-        )
+        yield Demo(directory, base, client_id[1], client_secret[1])
 
-        answers = json_or_lists(run_shell(STRICT_CURL + script, tmp_path, bare_environment()))
+
+def test_the_curl_walk_through_runs_against_the_demo(demo: Demo) -> None:
+    [block] = fenced_blocks("A walk through with curl", "sh")
+    accounts = httpx.get(
+        f"{demo.base}/2.0/users/me/accounts", headers={"Authorization": f"Bearer {demo.token()}"}, timeout=30
+    ).json()["accounts"]
+    script = demo.script(block).replace("BANK_ACCOUNT_ID", str(accounts[0]["id"]))
+
+    answers = json_or_lists(run_shell(STRICT_CURL + script, demo.directory, bare_environment()))
 
     posted, lines, balances, found, one_account, bank_accounts, powens_accounts, powens_balances = answers
     assert set(posted) == {"transactionId", "number"}
@@ -197,6 +231,61 @@ def test_the_curl_walk_through_runs_against_the_demo(tmp_path: Path) -> None:
     assert len(bank_accounts) == 3
     assert len(powens_accounts["accounts"]) == 3
     assert len(powens_balances["balances"][0]["daily_balances"]) == 30
+
+
+def test_the_audit_section_runs_against_the_demo(demo: Demo) -> None:
+    """Post, back-date, reverse, read January as it stood; ``verify`` 0 on the books, 1 once tampered."""
+    posting, untouched, tampered = fenced_blocks("Audit and the books as they stood", "sh")
+
+    answers = json_or_lists(run_shell(STRICT_CURL + demo.script(posting), demo.directory, bare_environment()))
+
+    rent, reversal, then, now = answers
+    assert set(rent) == {"transactionId", "number"}
+    assert {"transactionId", "reverses"} <= set(reversal)
+    assert reversal["reverses"] != rent["transactionId"]
+    january_then = {record["account"]["number"]: record["balances"][0] for record in then}
+    january_now = {record["account"]["number"]: record["balances"][0] for record in now}
+    # as it stood: no rent; now the back-dated rent is in January, paid from the bank
+    assert january_then.get(6300, {"change": 0})["change"] == 0
+    assert january_now[6300]["change"] == 8000
+    assert january_now[1920]["closing"] == january_then[1920]["closing"] - 8000
+
+    checked = run_shell(untouched + tampered, demo.directory, bare_environment())
+
+    first, head, second = _documents(checked)
+    assert first["ok"] is True
+    assert first["problems"] == []
+    assert re.fullmatch(r"[0-9a-f]{64}", head)
+    assert second["ok"] is False
+    [problem] = second["problems"]
+    assert (problem["table"], problem["key"], problem["problem"]) == (
+        "vouchers",
+        {"voucher_id": rent["transactionId"]},
+        "changed",
+    )
+    assert problem["columns"] == {
+        "comment": {"journal": "Husleie januar", "stored": "Husleie januar og februar"}
+    }
+    assert re.findall(r"^exit (\d+)$", checked, flags=re.MULTILINE) == ["0", "1"]
+
+
+def _documents(output: str) -> list[Any]:
+    """The JSON objects ``output`` holds (each may span lines), and the other lines that are not ``exit``."""
+    found: list[Any] = []
+    decoder = json.JSONDecoder()
+    position = 0
+    while position < len(output):
+        if output[position] == "{":
+            value, position = decoder.raw_decode(output, position)
+            found.append(value)
+            continue
+        end = output.find("\n", position)
+        end = len(output) if end == -1 else end
+        text = output[position:end].strip()
+        if text and not text.startswith("exit "):
+            found.append(text)
+        position = end + 1
+    return found
 
 
 def json_or_lists(output: str) -> list[Any]:

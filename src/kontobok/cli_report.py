@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from kontobok.core.errors import KontobokError, ValidationFailed
+from kontobok.core.instants import parse_instant
 from kontobok.services.reports import Interval, balance_sheet, income_statement, trial_balance, vat_report
 from kontobok.store.database import open_database, read_transaction
 from kontobok.store.organizations import Organization, get_organization
@@ -35,6 +36,14 @@ DateFrom = Annotated[datetime, typer.Option("--from", formats=["%Y-%m-%d"], help
 DateTo = Annotated[datetime, typer.Option("--to", formats=["%Y-%m-%d"], help="Last day (inclusive).")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print the API's JSON body.")]
 AsCsv = Annotated[bool, typer.Option("--csv", help="Print the API's CSV.")]
+AsOfText = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="An ISO 8601 instant (e.g. 2025-02-15T12:00:00Z): the books as they stood then, leaving out "
+        "everything recorded after it, back-dated vouchers and reversals included.",
+    ),
+]
 Report = TypeVar("Report")
 
 
@@ -45,20 +54,25 @@ def register(app: typer.Typer) -> None:
 def _run(
     database_url: str | None,
     organization_id: int,
-    read: Callable[[sa.Connection, Organization], Report],
+    read: Callable[[sa.Connection, Organization, datetime | None], Report],
     as_json: Callable[[Report], dict[str, Any]],
     as_table: Callable[[Report], wire.Table],
     *,
     json_wanted: bool,
     csv_wanted: bool,
     title: str,
+    as_of: str | None = None,
 ) -> None:
-    """Read the report in one transaction and print it; a refused request is a message, never a traceback."""
+    """Read the report in one transaction and print it; a refused request is a message, never a traceback.
+
+    ``read`` gets the instant ``as_of`` names (None: now).
+    """
     if json_wanted and csv_wanted:
         raise typer.BadParameter("choose --json or --csv, not both")
     try:
-        with read_transaction(open_database(database_url)) as connection:
-            report = read(connection, get_organization(connection, organization_id))
+        instant = None if as_of is None else parse_instant(as_of, path="--as-of")
+        with read_transaction(open_database(database_url), snapshot=instant is not None) as connection:
+            report = read(connection, get_organization(connection, organization_id), instant)
     except ValidationFailed as failure:
         for problem in failure.problems:
             err.print(f"[red]{problem.path}: {problem.message}[/red]")
@@ -116,14 +130,18 @@ def trial_balance_command(
     date_to: DateTo,
     as_json: AsJson = False,
     as_csv: AsCsv = False,
+    as_of: AsOfText = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Every account's opening, debits, credits and closing (ledger signs: debit positive)."""
     _run(
         database_url, organization,
-        lambda connection, books: trial_balance(connection, books, _day(date_from), _day(date_to)),
+        lambda connection, books, instant: trial_balance(
+            connection, books, _day(date_from), _day(date_to), as_of=instant
+        ),
         wire.trial_balance_json, wire.trial_balance_table,
-        json_wanted=as_json, csv_wanted=as_csv, title=f"Saldobalanse {_day(date_from)} – {_day(date_to)}",
+        as_of=as_of, json_wanted=as_json, csv_wanted=as_csv,
+        title=f"Saldobalanse {_day(date_from)} – {_day(date_to)}",
     )  # fmt: skip
 
 
@@ -133,14 +151,16 @@ def balance_sheet_command(
     day: Annotated[datetime, typer.Option("--date", formats=["%Y-%m-%d"], help="The day, YYYY-MM-DD.")],
     as_json: AsJson = False,
     as_csv: AsCsv = False,
+    as_of: AsOfText = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """The balance sheet at the end of a day, grouped after NS 4102."""
     _run(
         database_url, organization,
-        lambda connection, books: balance_sheet(connection, books, _day(day)),
+        lambda connection, books, instant: balance_sheet(connection, books, _day(day), as_of=instant),
         wire.balance_sheet_json, wire.balance_sheet_table,
-        json_wanted=as_json, csv_wanted=as_csv, title=f"Balanse {_day(day)}",
+        as_of=as_of, json_wanted=as_json, csv_wanted=as_csv,
+        title=f"Balanse {_day(day)}",
     )  # fmt: skip
 
 
@@ -155,18 +175,21 @@ def income_statement_command(
     interval: Annotated[Interval | None, typer.Option(help="Add a column per month or quarter.")] = None,
     as_json: AsJson = False,
     as_csv: AsCsv = False,
+    as_of: AsOfText = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """The income statement over a range of one fiscal year (a profit positive)."""
     _run(
         database_url, organization,
-        lambda connection, books: income_statement(
+        lambda connection, books, instant: income_statement(
             connection, books, _day(date_from), _day(date_to),
             compare_previous_year=compare_previous_year,
             interval=interval,
+            as_of=instant,
         ),
         wire.income_statement_json, wire.income_statement_table,
-        json_wanted=as_json, csv_wanted=as_csv, title=f"Resultatregnskap {_day(date_from)} – {_day(date_to)}",
+        as_of=as_of, json_wanted=as_json, csv_wanted=as_csv,
+        title=f"Resultatregnskap {_day(date_from)} – {_day(date_to)}",
     )  # fmt: skip
 
 
@@ -177,12 +200,16 @@ def vat_command(
     date_to: DateTo,
     as_json: AsJson = False,
     as_csv: AsCsv = False,
+    as_of: AsOfText = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """The VAT return (mva-melding) of a term: basis and VAT per tax code, and the amount payable."""
     _run(
         database_url, organization,
-        lambda connection, books: vat_report(connection, books, _day(date_from), _day(date_to)),
+        lambda connection, books, instant: vat_report(
+            connection, books, _day(date_from), _day(date_to), as_of=instant
+        ),
         wire.vat_report_json, wire.vat_report_table,
-        json_wanted=as_json, csv_wanted=as_csv, title=f"Mva-melding {_day(date_from)} – {_day(date_to)}",
+        as_of=as_of, json_wanted=as_json, csv_wanted=as_csv,
+        title=f"Mva-melding {_day(date_from)} – {_day(date_to)}",
     )  # fmt: skip

@@ -1,4 +1,7 @@
-"""Which voucher closed a fiscal year: recorded when the year is closed, cleared when it is reopened."""
+"""Which voucher closed a fiscal year: recorded when the year is closed, cleared when it is reopened.
+
+The fiscal year's row is part of the books, so each change is journaled with it (in the same transaction).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ import uuid
 
 import sqlalchemy as sa
 
+from kontobok.store.journal import record_rows
 from kontobok.store.schema import fiscal_years
 
 
@@ -26,3 +30,4 @@ def record_closing_voucher(
     connection.execute(
         fiscal_years.update().where(_year(organization_id, year)).values(closing_voucher_id=voucher_id)
     )
+    record_rows(connection, fiscal_years, organization_id, fiscal_years.c.year == year)

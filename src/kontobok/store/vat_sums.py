@@ -4,12 +4,15 @@ A posted line keeps its tax code and whether it is the VAT part of a split (``is
 code is the sum of its lines that are not VAT and its VAT the sum of those that are, per account: the
 account tells output VAT (27xx credited), deductible input VAT (a VAT account debited) and VAT that could not
 be deducted (debited to a cost account) apart. The lines are read by their posting date through the
-organization's date index, so the cost is the lines of the term, not of the books.
+organization's date index, so the cost is the lines of the term, not of the books. As of an instant, the
+lines recorded after it (``created_at``, the posting instant of their voucher) are left out: a back-dated
+voucher or a reversal posted later is not in the return as it stood.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -42,7 +45,14 @@ _SUMS = (
 )
 
 
-def read_vat_sums(connection: sa.Connection, organization_id: int, *, span: DateRange) -> list[VatSum]:
-    """Per tax code other than 0, VAT part or not, and account: the sum of the lines dated in ``span``."""
-    rows = connection.execute(_SUMS, {"organization": organization_id, "begin": span.begin, "end": span.end})
+def read_vat_sums(
+    connection: sa.Connection, organization_id: int, *, span: DateRange, as_of: datetime | None = None
+) -> list[VatSum]:
+    """Per tax code other than 0, VAT part or not, and account: the sum of the lines dated in ``span``
+    (recorded at or before ``as_of`` when given)."""
+    values = {"organization": organization_id, "begin": span.begin, "end": span.end}
+    if as_of is None:
+        rows = connection.execute(_SUMS, values)
+    else:
+        rows = connection.execute(_SUMS.where(_lines.created_at <= as_of), values)
     return [VatSum(tax, bool(is_vat), account, int(total)) for tax, is_vat, account, total in rows]

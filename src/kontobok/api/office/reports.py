@@ -1,7 +1,8 @@
 """``GET /reports/trialbalance``, ``/balancesheet``, ``/incomestatement``, ``/vat``: kontobok extensions.
 
-Each report answers JSON, or CSV with ``Accept: text/csv``. Dates are inclusive. The rules and signs of each
-report are in ``docs/reports.md`` and in the docstrings of :mod:`kontobok.services.reports`.
+Each report answers JSON, or CSV with ``Accept: text/csv``. Dates are inclusive. ``asOf`` (an ISO 8601
+instant) answers as the books stood at that instant (see :mod:`kontobok.store.as_of`). The rules and signs
+of each report are in ``docs/reports.md`` and in the docstrings of :mod:`kontobok.services.reports`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
+from kontobok.api.as_of import AsOf
 from kontobok.api.auth import Principal, engine_of, require
 from kontobok.api.json import ExactJSONResponse
 from kontobok.api.office import report_schemas
@@ -59,11 +61,11 @@ def _answer(
     responses=_documented(report_schemas.TrialBalanceReport, "The trial balance, ledger signs"),
 )
 def read_trial_balance(
-    principal: BalanceReader, request: Request, date_from: DateFrom, date_to: DateTo
+    principal: BalanceReader, request: Request, date_from: DateFrom, date_to: DateTo, as_of: AsOf = None
 ) -> Response:
     """Ledger signs (debit positive, credit negative); the range lies inside one fiscal year."""
-    with read_transaction(engine_of(request)) as connection:
-        report = trial_balance(connection, principal.organization, date_from, date_to)
+    with read_transaction(engine_of(request), snapshot=as_of is not None) as connection:
+        report = trial_balance(connection, principal.organization, date_from, date_to, as_of=as_of)
     return _answer(request, report, wire.trial_balance_json, wire.trial_balance_csv)
 
 
@@ -76,9 +78,10 @@ def read_balance_sheet(
     principal: BalanceReader,
     request: Request,
     day: Annotated[JsonDate, Query(alias="date", description="The day whose end the balance sheet shows.")],
+    as_of: AsOf = None,
 ) -> Response:
-    with read_transaction(engine_of(request)) as connection:
-        report = balance_sheet(connection, principal.organization, day)
+    with read_transaction(engine_of(request), snapshot=as_of is not None) as connection:
+        report = balance_sheet(connection, principal.organization, day, as_of=as_of)
     return _answer(request, report, wire.balance_sheet_json, wire.balance_sheet_csv)
 
 
@@ -98,8 +101,9 @@ def read_income_statement(
     interval: Annotated[
         Literal["month", "quarter"] | None, Query(description="Add a column per month or quarter.")
     ] = None,
+    as_of: AsOf = None,
 ) -> Response:
-    with read_transaction(engine_of(request)) as connection:
+    with read_transaction(engine_of(request), snapshot=as_of is not None) as connection:
         report = income_statement(
             connection,
             principal.organization,
@@ -107,6 +111,7 @@ def read_income_statement(
             date_to,
             compare_previous_year=compare == "previousYear",
             interval=Interval(interval) if interval else None,
+            as_of=as_of,
         )
     return _answer(request, report, wire.income_statement_json, wire.income_statement_csv)
 
@@ -117,11 +122,11 @@ def read_income_statement(
     responses=_documented(report_schemas.VatReportBody, "The VAT return of the term"),
 )
 def read_vat_report(
-    principal: LineReader, request: Request, date_from: DateFrom, date_to: DateTo
+    principal: LineReader, request: Request, date_from: DateFrom, date_to: DateTo, as_of: AsOf = None
 ) -> Response:
     """Lines by posting date; the range lies inside one calendar year."""
-    with read_transaction(engine_of(request)) as connection:
-        report = vat_report(connection, principal.organization, date_from, date_to)
+    with read_transaction(engine_of(request), snapshot=as_of is not None) as connection:
+        report = vat_report(connection, principal.organization, date_from, date_to, as_of=as_of)
     return _answer(request, report, wire.vat_report_json, wire.vat_report_csv)
 
 

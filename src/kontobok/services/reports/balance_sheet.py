@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
@@ -45,13 +45,15 @@ class BalanceSheet:
     result_of_earlier_years: int
 
 
-def balance_sheet(connection: sa.Connection, organization: Organization, day: date) -> BalanceSheet:
-    """The balance sheet at the end of ``day``."""
+def balance_sheet(
+    connection: sa.Connection, organization: Organization, day: date, *, as_of: datetime | None = None
+) -> BalanceSheet:
+    """The balance sheet at the end of ``day``; with ``as_of``, as the books stood at that instant."""
     span = report_day(day)
     grouped: dict[BalanceSheetGroup, list[AccountAmount]] = defaultdict(list)
     profit_and_loss = 0
     balance_sheet_sum = 0
-    for found in read_balances(connection, organization, span=span, cuts=[span]):
+    for found in read_balances(connection, organization, span=span, cuts=[span], as_of=as_of):
         closing = found.elements[-1].closing
         group = balance_sheet_group(found.account.number)
         if account_kind(found.account.number) is AccountKind.PROFIT_AND_LOSS or group is None:

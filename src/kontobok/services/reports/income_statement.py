@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
@@ -79,16 +79,18 @@ def income_statement(
     *,
     compare_previous_year: bool = False,
     interval: Interval | None = None,
+    as_of: datetime | None = None,
 ) -> IncomeStatement:
+    """With ``as_of``, every column as the books stood at that instant (see :mod:`kontobok.store.as_of`)."""
     start_month = organization.fiscal_year_start_month
     span = within_one_fiscal_year(report_range(date_from, date_to), start_month)
     cuts = interval_cuts(span, interval, start_month) if interval else [span]
-    columns = _columns(connection, organization, span, cuts)
+    columns = _columns(connection, organization, span, cuts, as_of)
     earlier = None
     if compare_previous_year:
         before = previous_year(span)
-        earlier = _columns(connection, organization, before, [before])[0]
-    whole = columns[0] if interval is None else _columns(connection, organization, span, [span])[0]
+        earlier = _columns(connection, organization, before, [before], as_of)[0]
+    whole = columns[0] if interval is None else _columns(connection, organization, span, [span], as_of)[0]
     return IncomeStatement(
         currency=organization.base_currency,
         figures=whole,
@@ -98,11 +100,15 @@ def income_statement(
 
 
 def _columns(
-    connection: sa.Connection, organization: Organization, span: DateRange, cuts: Sequence[DateRange]
+    connection: sa.Connection,
+    organization: Organization,
+    span: DateRange,
+    cuts: Sequence[DateRange],
+    as_of: datetime | None,
 ) -> list[IncomeStatementFigures]:
     """The figures of each of the contiguous ``cuts`` of ``span``, from one reading of the totals."""
     per_cut: list[dict[_G, list[AccountAmount]]] = [defaultdict(list) for _ in cuts]
-    for found in read_balances(connection, organization, span=span, cuts=cuts):
+    for found in read_balances(connection, organization, span=span, cuts=cuts, as_of=as_of):
         group = income_statement_group(found.account.number)
         if group is None:
             continue

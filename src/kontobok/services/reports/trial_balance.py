@@ -13,7 +13,7 @@ it is minus the result the earlier years left in their profit-and-loss accounts.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
@@ -51,9 +51,15 @@ class TrialBalance:
 
 
 def trial_balance(
-    connection: sa.Connection, organization: Organization, date_from: date, date_to: date
+    connection: sa.Connection,
+    organization: Organization,
+    date_from: date,
+    date_to: date,
+    *,
+    as_of: datetime | None = None,
 ) -> TrialBalance:
-    """Every account with movement or a non-zero balance in ``[date_from, date_to]``, ordered by number."""
+    """Every account with movement or a non-zero balance in ``[date_from, date_to]``, ordered by number;
+    with ``as_of``, as the books stood at that instant (see :mod:`kontobok.store.as_of`)."""
     span = within_one_fiscal_year(report_range(date_from, date_to), organization.fiscal_year_start_month)
     rows = tuple(
         TrialBalanceAccount(
@@ -65,7 +71,7 @@ def trial_balance(
             found.credit,
             found.elements[0].closing,
         )
-        for found in read_balances(connection, organization, span=span, cuts=[span])
+        for found in read_balances(connection, organization, span=span, cuts=[span], as_of=as_of)
     )
     totals = TrialBalanceTotals(
         checked_total(sum(row.opening for row in rows)),

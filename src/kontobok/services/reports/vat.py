@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
@@ -28,14 +28,20 @@ class VatReport:
 
 
 def vat_report(
-    connection: sa.Connection, organization: Organization, date_from: date, date_to: date
+    connection: sa.Connection,
+    organization: Organization,
+    date_from: date,
+    date_to: date,
+    *,
+    as_of: datetime | None = None,
 ) -> VatReport:
-    """The VAT return for the lines dated ``date_from`` to ``date_to`` (inclusive, one calendar year)."""
+    """The VAT return for the lines dated ``date_from`` to ``date_to`` (inclusive, one calendar year);
+    with ``as_of``, of the lines recorded at or before that instant only."""
     span = within_one_calendar_year(report_range(date_from, date_to))
     organization_id = organization.organization_id
     sums = [
         VatLineSum(item.tax_number, item.is_vat, item.account_number, item.amount)
-        for item in read_vat_sums(connection, organization_id, span=span)
+        for item in read_vat_sums(connection, organization_id, span=span, as_of=as_of)
     ]
     found = compute_vat_return(sums, list_tax_codes_by_number(connection, organization_id))
     return VatReport(
