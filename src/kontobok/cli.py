@@ -32,6 +32,7 @@ from kontobok import (
 from kontobok.api.scopes import ALL_SCOPES
 from kontobok.core.errors import KontobokError, ValidationFailed
 from kontobok.core.money import KNOWN_CURRENCIES
+from kontobok.core.text import NUL_MESSAGE, has_nul
 from kontobok.services.file_imports import import_transactions_file
 from kontobok.store.clients import create_client
 from kontobok.store.database import open_database, read_transaction, write_transaction
@@ -113,6 +114,8 @@ def org_create(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Create an organization with the standard chart, VAT codes and transaction types; print it as JSON."""
+    if has_nul(name):
+        raise typer.BadParameter(NUL_MESSAGE, param_hint="--name")
     number = orgnr.compact(organization_number)
     if not orgnr.is_valid(number):
         raise typer.BadParameter(
