@@ -121,3 +121,15 @@ def test_nul_in_an_idempotency_key_is_a_400(api: Api) -> None:
     answer = api.post("/v1/transactions", body, headers={"Idempotency-Key": "k\x00"})
     assert answer.status_code == 400, answer.text
     assert api.get("/v1/transactionlines", params=RANGE).json() == []
+
+
+def test_nul_in_a_token_form_is_a_400(api: Api) -> None:
+    form = {"grant_type": "client_credentials", "client_id": "kb_\x00", "client_secret": "x\x00"}
+    answer = api.client.post("/oauth/token", data=form)
+    assert answer.status_code in (400, 401), answer.text
+    assert "error" in answer.json()
+
+
+def test_nul_in_the_dashboard_login_form_is_refused(api: Api) -> None:
+    answer = api.client.post("/ui/login", data={"client_id": "kb_\x00", "client_secret": "x\x00"})
+    assert answer.status_code < 500, answer.text
