@@ -13,7 +13,7 @@ from kontobok.cli import app
 from kontobok.core.errors import KontobokError, ValidationFailed
 from kontobok.store.schema import organizations, transaction_lines, webhook_subscriptions
 from tests.factories import line, voucher
-from tests.test_cli import Database, _create_org, database  # noqa: F401 - the fixture
+from tests.test_cli import Database, _create_org, database
 
 __all__ = ["database"]
 
@@ -50,17 +50,15 @@ def test_a_webhook_url_with_nul_is_refused(database: Database) -> None:
         assert isinstance(result.exception, KontobokError), result.exception
         assert "control characters" in result.exception.message
     assert (
-        _count(database, webhook_subscriptions, webhook_subscriptions.c.organization_id == organization_id) == 0
+        _count(database, webhook_subscriptions, webhook_subscriptions.c.organization_id == organization_id)
+        == 0
     )
 
 
 def test_an_organization_name_with_nul_is_refused(database: Database) -> None:
     _create_org(database)
-    result = CliRunner().invoke(
-        app,
-        ["org", "create", "--name", "Nullbyte\x00 AS", "--organization-number", "923609016"]
-        + ["--database-url", database.url],
-    )
+    arguments = ["org", "create", "--name", "Nullbyte\x00 AS", "--organization-number", "923609016"]
+    result = CliRunner().invoke(app, [*arguments, "--database-url", database.url])
     assert result.exit_code == 2, result.output
     assert "NUL" in result.output
     assert _count(database, organizations, organizations.c.name.like("Nullbyte%")) == 0

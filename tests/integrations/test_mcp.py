@@ -131,7 +131,8 @@ def test_the_read_tools_answer_exactly_over_stdio(engine: sa.Engine, api: Api) -
     trial = answers["trial"]
     assert trial["totals"] == {"opening": "0", "debit": "1500.85", "credit": "-1500.85", "closing": "0"}
     assert {
-        row["number"]: (row["opening"], row["debit"], row["credit"], row["closing"]) for row in trial["accounts"]
+        row["number"]: (row["opening"], row["debit"], row["credit"], row["closing"])
+        for row in trial["accounts"]
     } == {
         1920: ("0", "1500.5", "-0.35", "1500.15"),
         3000: ("0", "0", "-1500.5", "-1500.5"),
