@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated
 
+import sqlalchemy as sa
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
@@ -256,6 +257,17 @@ def main() -> None:
     except KontobokError as error:
         _print_error(error.message)
         sys.exit(1)
+    except sa.exc.ArgumentError as error:
+        _print_error(f"not a database URL kontobok can use: {_first_line(error)}")
+        sys.exit(1)
+    except sa.exc.OperationalError as error:
+        # the database cannot be reached or opened (or stayed locked): say so in one line, not a traceback
+        _print_error(f"the database cannot be used: {_first_line(error.orig)}")
+        sys.exit(1)
+
+
+def _first_line(error: BaseException | None) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
 def _print_error(text: str) -> None:
