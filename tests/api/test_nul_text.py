@@ -138,3 +138,11 @@ def test_nul_in_a_token_form_is_a_400(api: Api) -> None:
 def test_nul_in_the_dashboard_login_form_is_refused(api: Api) -> None:
     answer = api.client.post("/ui/login", data={"client_id": "kb_\x00", "client_secret": "x\x00"})
     assert answer.status_code < 500, answer.text
+
+
+def test_nul_in_a_powens_filter_is_a_400_in_powens_format(api: Api) -> None:
+    answer = api.get("/2.0/users/me/transactions", params={"wording": "Salg\x00"})
+    assert answer.status_code == 400, answer.text
+    body = answer.json()
+    assert body["code"] == "invalidValue"
+    assert "NUL" in body["description"] or "NUL" in body["message"]
