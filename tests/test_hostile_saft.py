@@ -127,3 +127,15 @@ def test_a_deeply_nested_json_line_is_refused_with_its_line_number(
 
     assert_refused(run_import(engine, organization, "transactions", path), "line 2", "nested too deeply")
     assert stored_rows(engine, organization) == {}
+
+
+@pytest.mark.parametrize("nul", ["&#0;", "\x00", "&#1;"])
+def test_a_saft_text_with_nul_or_a_control_character_is_refused_with_its_line(
+    engine: sa.Engine, organization: Organization, tmp_path: Path, nul: str
+) -> None:
+    """XML 1.0 has no NUL and no C0 control character but tab and line breaks, written or as a reference:
+    the parser refuses the file at the character, so no text with one reaches either database."""
+    path = books(tmp_path, SALE_DAY, SALE_DAY + f"\n<Description>Salg{nul}</Description>")
+
+    assert_refused(run_import(engine, organization, "saft", path), "line 183")
+    assert stored_rows(engine, organization) == {}

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated
 
+import sqlalchemy as sa
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
@@ -32,6 +33,7 @@ from kontobok import (
 from kontobok.api.scopes import ALL_SCOPES
 from kontobok.core.errors import KontobokError, ValidationFailed
 from kontobok.core.money import KNOWN_CURRENCIES
+from kontobok.core.text import NUL_MESSAGE, has_nul
 from kontobok.services.file_imports import import_transactions_file
 from kontobok.store.clients import create_client
 from kontobok.store.database import open_database, read_transaction, write_transaction
@@ -113,6 +115,8 @@ def org_create(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Create an organization with the standard chart, VAT codes and transaction types; print it as JSON."""
+    if has_nul(name):
+        raise typer.BadParameter(NUL_MESSAGE, param_hint="--name")
     number = orgnr.compact(organization_number)
     if not orgnr.is_valid(number):
         raise typer.BadParameter(
@@ -253,6 +257,17 @@ def main() -> None:
     except KontobokError as error:
         _print_error(error.message)
         sys.exit(1)
+    except sa.exc.ArgumentError as error:
+        _print_error(f"not a database URL kontobok can use: {_first_line(error)}")
+        sys.exit(1)
+    except sa.exc.OperationalError as error:
+        # the database cannot be reached or opened (or stayed locked): say so in one line, not a traceback
+        _print_error(f"the database cannot be used: {_first_line(error.orig)}")
+        sys.exit(1)
+
+
+def _first_line(error: BaseException | None) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
 def _print_error(text: str) -> None:

@@ -16,7 +16,7 @@ import typer
 
 from kontobok.core.errors import NotFound
 from kontobok.services.drafts import confirm_draft, discard_draft, drafts
-from kontobok.store.database import open_database, read_transaction
+from kontobok.store.database import open_books, open_database, read_transaction
 from kontobok.store.organizations import get_organization
 
 draft_app = typer.Typer(help="Vouchers an assistant drafted, waiting for a person.", no_args_is_help=True)
@@ -75,7 +75,7 @@ def mcp(
 @draft_app.command("list")
 def draft_list(organization: OrganizationId, database_url: DatabaseUrl = None) -> None:
     """The drafts waiting, oldest first."""
-    _print(drafts(open_database(database_url), organization))
+    _print(drafts(open_books(database_url, organization), organization))
 
 
 @draft_app.command("confirm")
@@ -85,7 +85,7 @@ def draft_confirm(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Post the draft with every check of POST /v1/transactions; print the transaction."""
-    _print(confirm_draft(open_database(database_url), organization, draft_id))
+    _print(confirm_draft(open_books(database_url, organization), organization, draft_id))
 
 
 @draft_app.command("discard")
@@ -95,5 +95,5 @@ def draft_discard(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Throw the draft away."""
-    discard_draft(open_database(database_url), organization, draft_id)
+    discard_draft(open_books(database_url, organization), organization, draft_id)
     _print({"discarded": draft_id})

@@ -23,7 +23,7 @@ from kontobok.services.webhooks import (
     remove_webhook,
     webhook_log,
 )
-from kontobok.store.database import open_database
+from kontobok.store.database import open_books, open_database
 
 webhook_app = typer.Typer(
     help="Signed webhooks of the change feed, and balance monitors.", no_args_is_help=True
@@ -59,13 +59,13 @@ def webhook_add(
 ) -> None:
     """Subscribe a URL; prints the subscription with its secret (shown only now)."""
     types = [item.strip() for item in events.split(",") if item.strip()] if events else None
-    _print(add_webhook(open_database(database_url), organization, url, types))
+    _print(add_webhook(open_books(database_url, organization), organization, url, types))
 
 
 @webhook_app.command("list")
 def webhook_list(organization: OrganizationId, database_url: DatabaseUrl = None) -> None:
     """The organization's subscriptions (without their secrets)."""
-    _print(list_webhooks(open_database(database_url), organization))
+    _print(list_webhooks(open_books(database_url, organization), organization))
 
 
 @webhook_app.command("remove")
@@ -75,7 +75,7 @@ def webhook_remove(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Remove a subscription and its undelivered events."""
-    remove_webhook(open_database(database_url), organization, webhook_id)
+    remove_webhook(open_books(database_url, organization), organization, webhook_id)
     _print({"removed": webhook_id})
 
 
@@ -87,7 +87,7 @@ def webhook_log_command(
     database_url: DatabaseUrl = None,
 ) -> None:
     """The delivery log: each event's status, attempts, last response code and error, latest first."""
-    _print(webhook_log(open_database(database_url), organization, webhook_id, limit))
+    _print(webhook_log(open_books(database_url, organization), organization, webhook_id, limit))
 
 
 @webhook_app.command("deliver")
@@ -123,13 +123,13 @@ def monitor_add(
         threshold = Decimal(below)
     except InvalidOperation:
         raise typer.BadParameter("a decimal number, e.g. 10000.50", param_hint="--below") from None
-    _print(add_monitor(open_database(database_url), organization, account, threshold, url))
+    _print(add_monitor(open_books(database_url, organization), organization, account, threshold, url))
 
 
 @monitor_app.command("list")
 def monitor_list(organization: OrganizationId, database_url: DatabaseUrl = None) -> None:
     """The organization's balance monitors."""
-    _print(monitors(open_database(database_url), organization))
+    _print(monitors(open_books(database_url, organization), organization))
 
 
 @monitor_app.command("remove")
@@ -139,5 +139,5 @@ def monitor_remove(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Stop watching."""
-    remove_monitor(open_database(database_url), organization, monitor_id)
+    remove_monitor(open_books(database_url, organization), organization, monitor_id)
     _print({"removed": monitor_id})

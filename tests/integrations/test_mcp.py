@@ -92,6 +92,12 @@ def test_the_read_tools_answer_exactly_over_stdio(engine: sa.Engine, api: Api) -
                 "too_long": await client.call_tool(
                     "trial_balance", {"date_from": "2000-01-01", "date_to": "2024-12-31"}
                 ),
+                "two_years": await client.call_tool(
+                    "trial_balance", {"date_from": "2024-01-01", "date_to": "2025-01-01"}
+                ),
+                "reversed": await client.call_tool(
+                    "trial_balance", {"date_from": "2024-03-31", "date_to": "2024-03-01"}
+                ),
                 "too_many": await client.call_tool(
                     "search_transaction_lines",
                     {"date_from": "2024-03-01", "date_to": "2024-03-31", "limit": 201},
@@ -123,17 +129,25 @@ def test_the_read_tools_answer_exactly_over_stdio(engine: sa.Engine, api: Api) -
         }
     ]
     trial = answers["trial"]
-    assert trial["totals"] == {"opening": "0", "change": "0", "closing": "0"}
-    assert {row["number"]: row["closing"] for row in trial["accounts"]} == {
-        1920: "1500.15",
-        3000: "-1500.5",
-        6300: "0.35",
+    assert trial["totals"] == {"opening": "0", "debit": "1500.85", "credit": "-1500.85", "closing": "0"}
+    assert {
+        row["number"]: (row["opening"], row["debit"], row["credit"], row["closing"])
+        for row in trial["accounts"]
+    } == {
+        1920: ("0", "1500.5", "-0.35", "1500.15"),
+        3000: ("0", "0", "-1500.5", "-1500.5"),
+        6300: ("0", "0.35", "0", "0.35"),
     }
     assert [(item["accountNumber"], item["amount"]) for item in answers["lines"]["lines"]] == [(6300, "0.35")]
     assert answers["bank"]["bankAccounts"][0]["id"] == bank["id"]
     assert answers["reconciliation"]["bankAccountId"] == bank["id"]
-    for refused in ("bad_range", "too_long", "too_many", "bad_day"):
+    for refused in ("bad_range", "too_long", "too_many", "bad_day", "two_years", "reversed"):
         assert answers[refused].is_error, refused
+    two_years = answers["two_years"].content[0].text
+    assert "/date_to: the report covers at most one fiscal year: date_to must be on or before 2024-12-31" in (
+        two_years
+    )
+    assert "date_from must not be after date_to" in answers["reversed"].content[0].text
 
 
 def test_without_allow_write_there_is_no_draft_tool_and_with_it_a_draft_waits_for_a_person(

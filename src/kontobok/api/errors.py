@@ -22,8 +22,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 
-from kontobok.api.json import ExactJSONResponse
+from kontobok.api.json import ExactJSONResponse, NulInBody
 from kontobok.core.errors import KontobokError, Problem, ValidationFailed
+from kontobok.core.text import NUL_MESSAGE
 
 # pydantic error types and the JSON Schema keyword each one breaks
 _KEYWORDS = {
@@ -106,6 +107,13 @@ def problems_from_pydantic(errors: Sequence[Any], document: object = None) -> li
         message = str(error.get("msg", "invalid value"))
         problems.append(Problem("/" + "/".join(location), keyword, message))
     return problems
+
+
+def problems_of(error: RequestValidationError) -> list[Problem]:
+    """What was wrong with a request; a NUL character in a JSON body is named by its field."""
+    if isinstance(error.__cause__, NulInBody):
+        return [Problem(error.__cause__.pointer, "format", NUL_MESSAGE)]
+    return problems_from_pydantic(error.errors(), error.body)
 
 
 POWENS_PREFIX = "/2.0/"
@@ -198,7 +206,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> ExactJSONResponse:
-        return _problems_answer(request, problems_from_pydantic(error.errors(), error.body))
+        return _problems_answer(request, problems_of(error))
 
     @app.exception_handler(sa.exc.OperationalError)
     async def database_busy(request: Request, error: sa.exc.OperationalError) -> ExactJSONResponse:

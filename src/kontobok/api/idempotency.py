@@ -17,6 +17,7 @@ from fastapi import Request, Response
 from kontobok.api.auth import Principal, engine_of
 from kontobok.api.json import ExactJSONResponse, dumps
 from kontobok.core.errors import Conflict, ValidationFailed
+from kontobok.core.text import NUL_MESSAGE, has_nul
 from kontobok.store.database import serialize_on, write_transaction
 from kontobok.store.idempotency import StoredAnswer, find_answer, remember_answer
 
@@ -38,6 +39,8 @@ def run_idempotent(
         raise ValidationFailed.single(
             "/Idempotency-Key", "minLength", "Idempotency-Key must not be empty or only whitespace"
         )
+    if key is not None and has_nul(key):
+        raise ValidationFailed.single("/Idempotency-Key", "format", f"Idempotency-Key {NUL_MESSAGE}")
     organization_id = principal.organization.organization_id
     fingerprint = request_hash(request, body)
     try:

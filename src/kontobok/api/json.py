@@ -17,6 +17,8 @@ from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
+from kontobok.core.text import NUL_MESSAGE, nul_pointer
+
 
 def dumps(content: object) -> bytes:
     return simplejson.dumps(content, use_decimal=True, ensure_ascii=False, separators=(",", ":")).encode()
@@ -35,13 +37,24 @@ class ExactJSONRequest(Request):
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
             text = await self.body()
-            # NUL has no place in accounting text, and PostgreSQL cannot store it
-            if b"\\u0000" in text or b"\x00" in text:
-                raise json.JSONDecodeError(
-                    "text must not contain the NUL character", text.decode(errors="replace"), 0
-                )
-            self._json = json.loads(text, parse_float=Decimal)
+            document = json.loads(text, parse_float=Decimal)
+            # a raw NUL is not JSON; an escaped one is, but no text kontobok keeps may hold it
+            if b"\\u0000" in text:
+                pointer = nul_pointer(document)
+                if pointer is not None:
+                    raise NulInBody(pointer, text.decode(errors="replace"))
+            self._json = document
         return self._json
+
+
+class NulInBody(json.JSONDecodeError):
+    """A JSON body with the NUL character in the string at ``pointer``. A ``JSONDecodeError`` so that
+    FastAPI answers it as a bad body (a ``RequestValidationError`` caused by this); the error handler then
+    names the field (see :func:`kontobok.api.errors.problems_of`)."""
+
+    def __init__(self, pointer: str, document: str) -> None:
+        super().__init__(f"{pointer or 'the body'} {NUL_MESSAGE}", document, max(document.find("\\u0000"), 0))
+        self.pointer = pointer
 
 
 class ExactJSONRoute(APIRoute):

@@ -16,6 +16,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from kontobok.core.errors import Problem
+from kontobok.core.text import NUL_MESSAGE, nul_pointer
 from kontobok.core.voucher import VoucherDraft
 from kontobok.wire.office import TransactionInput, to_voucher_draft
 
@@ -50,6 +51,9 @@ def _parse(raw: bytes) -> VoucherDraft | list[Problem]:
         return [Problem("", "format", f"not valid JSON: {error}")]
     except RecursionError:
         return [Problem("", "format", "not a TransactionInput: its JSON is nested too deeply")]
+    pointer = nul_pointer(data)
+    if pointer is not None:
+        return [Problem(pointer, "format", NUL_MESSAGE)]
     try:
         return to_voucher_draft(TransactionInput.model_validate(data))
     except ValidationError as error:

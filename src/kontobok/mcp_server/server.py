@@ -34,7 +34,7 @@ Day = Annotated[str, Field(min_length=10, max_length=10, description="A day, YYY
 INSTRUCTIONS = """\
 The general ledger and bank accounts of one organization, kept by kontobok. Amounts are exact decimal strings
 in the currency's units; positive is debit, negative credit. Dates are YYYY-MM-DD, ranges inclusive and at
-most ten years."""
+most ten years; a trial balance covers at most one fiscal year."""
 
 
 class DraftLine(BaseModel):
@@ -91,8 +91,8 @@ def build_server(engine: sa.Engine, organization_id: int, *, allow_write: bool =
 
     @server.tool(annotations=READ_ONLY)
     def trial_balance(date_from: Day, date_to: Day) -> dict[str, Any]:
-        """Every account with movement or a balance over [date_from, date_to], and the totals (zero when the
-        books balance)."""
+        """The trial balance (saldobalanse) over [date_from, date_to], which lies inside one fiscal year: per
+        account with movement or a balance its opening, debits, credits and closing, and the totals."""
         return dict(_answer(lambda: ledger_reads.trial_balance(engine, organization_id, date_from, date_to)))
 
     @server.tool(annotations=READ_ONLY)

@@ -5,9 +5,10 @@ clients that would read a JSON number as a binary float. Days are ``YYYY-MM-DD``
 API checks them: days between 1000-01-01 and 9998-12-31, a range at most ten years long, at most 200 lines
 a page, search text at most 200 characters.
 
-The trial balance is read from the balances report: per account with movement or a non-zero balance, the
-opening balance, the change and the closing balance over ``[date_from, date_to]`` (a profit-and-loss
-account starts again at each fiscal year), and their totals, which are zero in books that balance.
+The trial balance is the report's (:mod:`kontobok.services.reports.trial_balance`): per account with
+movement or a non-zero balance, the opening balance, the debits, the credits and the closing balance over
+``[date_from, date_to]``, which lies inside one fiscal year as in ``/v1/reports/trialbalance``, and their
+totals. The balances tool gives opening, change and closing over any range of at most ten years.
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ import sqlalchemy as sa
 
 from kontobok.core.accounts import AccountKind, account_kind
 from kontobok.core.balances import compute_balance_elements
-from kontobok.core.errors import NotFound, ValidationFailed
+from kontobok.core.errors import NotFound, Problem, ValidationFailed
 from kontobok.core.money import to_decimal
 from kontobok.core.periods import DateRange, fiscal_year_start, inclusive_range
+from kontobok.services.reports import trial_balance as read_trial_balance
 from kontobok.store.balances import read_account_totals
 from kontobok.store.bank_accounts import latest_balances_before, list_bank_accounts
 from kontobok.store.books import list_accounts
@@ -181,19 +183,48 @@ def _balances(
 
 
 def trial_balance(engine: sa.Engine, organization_id: int, date_from: str, date_to: str) -> dict[str, Any]:
-    """Every account with movement or a balance: opening, change, closing; the totals, which are zero."""
-    span = parse_span(date_from, date_to)
+    """The trial balance of :func:`kontobok.services.reports.trial_balance`, the range rules of
+    ``/v1/reports/trialbalance`` (inside one fiscal year): per account the opening, the debits, the credits
+    and the closing, and their totals."""
+    first, last = parse_day(date_from, "date_from"), parse_day(date_to, "date_to")
     with read_transaction(engine) as connection:
         organization = get_organization(connection, organization_id)
-        rows = _balances(connection, organization, span, None)
-    currency = organization.base_currency
-    report = _report(currency, date_from, date_to, rows)
-    report["totals"] = {
-        "opening": money(sum(row[2] for row in rows), currency),
-        "change": money(sum(row[3] - row[2] for row in rows), currency),
-        "closing": money(sum(row[3] for row in rows), currency),
+        try:
+            report = read_trial_balance(connection, organization, first, last)
+        except ValidationFailed as failure:
+            raise ValidationFailed([_in_tool_terms(problem) for problem in failure.problems]) from None
+    currency = report.currency
+    return {
+        "currency": currency,
+        "dateFrom": date_from,
+        "dateTo": date_to,
+        "accounts": [
+            {
+                "number": row.number,
+                "name": row.name,
+                "opening": money(row.opening, currency),
+                "debit": money(row.debit, currency),
+                "credit": money(row.credit, currency),
+                "closing": money(row.closing, currency),
+            }
+            for row in report.accounts
+        ],
+        "totals": {
+            "opening": money(report.totals.opening, currency),
+            "debit": money(report.totals.debit, currency),
+            "credit": money(report.totals.credit, currency),
+            "closing": money(report.totals.closing, currency),
+        },
     }
-    return report
+
+
+def _in_tool_terms(problem: Problem) -> Problem:
+    """A report's problem named with the tools' argument names (``date_from``, not ``dateFrom``)."""
+
+    def renamed(text: str) -> str:
+        return text.replace("dateFrom", "date_from").replace("dateTo", "date_to")
+
+    return Problem(renamed(problem.path), problem.keyword, renamed(problem.message))
 
 
 def search_transaction_lines(

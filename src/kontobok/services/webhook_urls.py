@@ -37,6 +37,9 @@ def check_url(url: str) -> None:
     """Raise :class:`RefusedUrl` unless kontobok may send to ``url`` now (see the module)."""
     if len(url) > MAX_URL_LENGTH:
         raise RefusedUrl(f"a URL has at most {MAX_URL_LENGTH} characters")
+    if any(ord(character) < 0x20 or character == "\x7f" for character in url):
+        # urlsplit drops tabs and line breaks silently, and PostgreSQL cannot store NUL
+        raise RefusedUrl("the URL must not contain control characters")
     try:
         parts = urlsplit(url)
         port = parts.port

@@ -23,6 +23,9 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
+from kontobok.core.errors import NotFound
+from kontobok.store.schema import organizations
+
 DEFAULT_DATABASE_URL = "sqlite:///kontobok.db"
 _WRITE = "kontobok_write"
 SQLITE_CACHE_KIB = 16384
@@ -104,6 +107,17 @@ def open_database(url: str | None = None) -> sa.Engine:
     """An engine on the configured database, migrated to the latest schema."""
     engine = create_engine(database_url(url))
     migrate(engine)
+    return engine
+
+
+def open_books(url: str | None, organization_id: int) -> sa.Engine:
+    """:func:`open_database`, for a command about one organization: :class:`NotFound` unless it exists."""
+    engine = open_database(url)
+    with read_transaction(engine) as connection:
+        key = organizations.c.organization_id
+        found = connection.execute(sa.select(key).where(key == organization_id)).first()
+    if found is None:
+        raise NotFound(f"organization {organization_id} does not exist")
     return engine
 
 
