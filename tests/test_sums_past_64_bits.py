@@ -1,10 +1,11 @@
 """Balances over all time may pass the signed 64-bit range; every read answers them exactly, never a 500.
 
-Each per-day and per-month total is kept inside the range when it is written (``tests/test_stored_totals.py``),
-but an account's balance sums many of them. Here account 1920 takes about half of ``2**63`` minor units in each
-of January and February 2024 (hostile vouchers of the largest amounts the API allows, through the bulk
-import), so its balance from March on is just past ``2**63``: more than SQLite's own ``sum()`` can hold, and
-more than ``bigint``. The balances, the reports, ``verify`` and the SAF-T export read it on both backends.
+Each per-day and per-month total is kept inside the range when it is written
+(``tests/test_stored_totals.py``), but an account's balance sums many of them. Here account 1920 takes about
+half of ``2**63`` minor units in each of January and February 2024 (hostile vouchers of the largest amounts
+the API allows, through the bulk import), so its balance from March on is just past ``2**63``: more than
+SQLite's own ``sum()`` can hold, and more than ``bigint``.
+The balances, the reports, ``verify`` and the SAF-T export read it on both backends.
 """
 
 from __future__ import annotations
