@@ -24,9 +24,8 @@ import sqlalchemy as sa
 from kontobok.core.balances import DayTotal
 from kontobok.core.periods import DateRange
 from kontobok.store.balances import AccountTotals, read_account_totals
-from kontobok.store.books import list_transaction_types
 from kontobok.store.posting import DATE_BASIS, MONTHLY_BASIS, month_start
-from kontobok.store.schema import account_daily_totals, transaction_lines
+from kontobok.store.schema import account_daily_totals, transaction_lines, transaction_types
 
 _lines = transaction_lines.c
 _totals = account_daily_totals.c
@@ -55,16 +54,13 @@ def read_account_totals_as_of(
     )
     if as_of is None:
         return totals
-    later = lines_recorded_after(connection, organization_id, as_of, basis=basis, account_ids=account_ids)
+    later = _lines_recorded_after_with_kind(
+        connection, organization_id, as_of, basis=basis, account_ids=account_ids
+    )
     if not later:
         return totals
-    incoming_types = {
-        kind.number
-        for kind in list_transaction_types(connection, organization_id)
-        if kind.is_incoming_balance
-    }
     inside: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    for account_id, day, amount, type_number in later:
+    for account_id, day, amount, is_incoming in later:
         if day >= span.end:
             continue
         found = totals.setdefault(account_id, AccountTotals())
@@ -74,7 +70,6 @@ def read_account_totals_as_of(
                 found.before_since_fiscal_start -= amount
             continue
         less = inside[(account_id, month_start(day) if by_month else day)]
-        is_incoming = type_number in incoming_types
         less[0] += amount
         less[1] += amount if is_incoming else 0
         less[2] += 1
@@ -117,6 +112,37 @@ def lines_recorded_after(
     return [
         (int(account), found_day, int(amount), int(kind))
         for account, found_day, amount, kind in rows
+        if wanted is None or account in wanted
+    ]
+
+
+def _lines_recorded_after_with_kind(
+    connection: sa.Connection,
+    organization_id: int,
+    as_of: datetime,
+    *,
+    basis: int,
+    account_ids: Collection[int] | None = None,
+) -> list[tuple[int, date, int, bool]]:
+    """:func:`lines_recorded_after`, with whether each line's transaction type is an incoming balance
+    instead of the type's number: the types joined on the shard in the same statement."""
+    day = _lines.line_date if basis == DATE_BASIS else _lines.period_date
+    types = transaction_types.c
+    rows = connection.execute(
+        sa.select(_lines.account_id, day, _lines.amount, types.is_incoming_balance)
+        .select_from(
+            transaction_lines.join(
+                transaction_types,
+                (types.organization_id == _lines.organization_id)
+                & (types.number == _lines.transaction_type_number),
+            )
+        )
+        .where((_lines.organization_id == organization_id) & (_lines.created_at > as_of))
+    )
+    wanted = None if account_ids is None else set(account_ids)
+    return [
+        (int(account), found_day, int(amount), bool(is_incoming))
+        for account, found_day, amount, is_incoming in rows
         if wanted is None or account in wanted
     ]
 

@@ -32,11 +32,19 @@ class AccountTotals:
     days: list[DayTotal] = field(default_factory=list)
 
 
-def _statements(with_accounts: bool) -> tuple[sa.Select[Any], sa.Select[Any]]:
-    """What accounts carried in, and their rows inside a range.
+# the kind of a row of the one statement that reads totals
+_CARRIED = 0
+_INSIDE = 1
 
+
+def _statement(with_accounts: bool) -> sa.CompoundSelect[Any]:
+    """What accounts carried in, and their rows inside a range, in one statement (one round trip).
+
+    Rows of kind :data:`_CARRIED` hold an account's sum before the range over all time (``movement``) and
+    since the fiscal-year start (``debit``); rows of kind :data:`_INSIDE` a day's (or a month's) totals.
     Built once, so that a request only binds values: ``organization``, ``basis``, ``monthly_basis``,
-    ``inside_basis``, ``first_month``, ``begin``, ``end``, ``fiscal_start`` and ``accounts``.
+    ``inside_basis``, ``first_month``, ``begin``, ``end``, ``fiscal_start`` and ``accounts``. Every part
+    names the organization, so that Citus routes the whole statement to one shard.
     """
 
     def scope(basis: str) -> sa.ColumnElement[bool]:
@@ -58,24 +66,31 @@ def _statements(with_accounts: bool) -> tuple[sa.Select[Any], sa.Select[Any]]:
         ),
     ).subquery()
     before = sa.select(
+        sa.literal(_CARRIED, sa.Integer).label("kind"),
         carried.c.account_id,
-        sa.func.sum(carried.c.movement),
-        sa.func.sum(sa.case((carried.c.day >= sa.bindparam("fiscal_start"), carried.c.movement), else_=0)),
+        sa.cast(sa.null(), sa.Date).label("day"),
+        sa.func.sum(carried.c.movement).label("movement"),
+        sa.literal(0, sa.BigInteger).label("incoming"),
+        sa.func.sum(
+            sa.case((carried.c.day >= sa.bindparam("fiscal_start"), carried.c.movement), else_=0)
+        ).label("debit"),
     ).group_by(carried.c.account_id)
-    inside = (
-        sa.select(_totals.account_id, _totals.day, _totals.movement, _totals.incoming, _totals.debit)
-        .where(
-            scope("inside_basis")
-            & (_totals.day >= sa.bindparam("begin"))
-            & (_totals.day < sa.bindparam("end"))
-        )
-        .order_by(_totals.account_id, _totals.day)
+    inside = sa.select(
+        sa.literal(_INSIDE, sa.Integer).label("kind"),
+        _totals.account_id,
+        _totals.day,
+        _totals.movement,
+        _totals.incoming,
+        _totals.debit,
+    ).where(
+        scope("inside_basis") & (_totals.day >= sa.bindparam("begin")) & (_totals.day < sa.bindparam("end"))
     )
-    return before, inside
+    both = sa.union_all(before, inside)
+    return both.order_by(both.selected_columns.account_id, both.selected_columns.day)
 
 
-_FOR_ALL_ACCOUNTS = _statements(with_accounts=False)
-_FOR_SOME_ACCOUNTS = _statements(with_accounts=True)
+_FOR_ALL_ACCOUNTS = _statement(with_accounts=False)
+_FOR_SOME_ACCOUNTS = _statement(with_accounts=True)
 
 
 def read_account_totals(
@@ -92,12 +107,14 @@ def read_account_totals(
 
     What an account carried in is summed from its monthly rows for the months before ``span.begin``'s month
     and from its daily rows for the days of that month before it, so its cost is a row per month of history.
+    Those sums may pass the 64-bit range (each stored total is inside it, their sum over all time need not
+    be); both databases sum exactly (see :class:`kontobok.store.database.ExactSum`), and so does Python.
 
     Inside the span the totals are per day; with ``by_month`` (for a report whose elements begin on the first
     day of a month, as fiscal years always do, and whose span ends at a month's end) they are per month, on
     the month's first day: a row per account and month, however many days have lines.
     """
-    before, inside = _FOR_ALL_ACCOUNTS if account_ids is None else _FOR_SOME_ACCOUNTS
+    statement = _FOR_ALL_ACCOUNTS if account_ids is None else _FOR_SOME_ACCOUNTS
     values: dict[str, Any] = {
         "organization": organization_id,
         "basis": basis,
@@ -111,11 +128,13 @@ def read_account_totals(
     if account_ids is not None:
         values["accounts"] = list(account_ids)
     result: dict[int, AccountTotals] = defaultdict(AccountTotals)
-    for account_id, all_time, since_fiscal_start in connection.execute(before, values):
-        result[account_id].before_all_time = int(all_time)
-        result[account_id].before_since_fiscal_start = int(since_fiscal_start)
-    for account_id, day, movement, incoming, debit in connection.execute(inside, values):
-        result[account_id].days.append(DayTotal(day, movement, incoming, debit))
+    for kind, account_id, day, movement, incoming, debit in connection.execute(statement, values):
+        found = result[account_id]
+        if kind == _CARRIED:
+            found.before_all_time = int(movement)
+            found.before_since_fiscal_start = int(debit)
+        else:
+            found.days.append(DayTotal(day, int(movement), int(incoming), int(debit)))
     return dict(result)
 
 

@@ -25,7 +25,7 @@ from kontobok.core.bank_balances import (
 )
 from kontobok.core.periods import ONE_DAY, DateRange
 from kontobok.store.bank_transactions import day_flows, flow_before
-from kontobok.store.schema import bank_balances, bank_transactions
+from kontobok.store.schema import bank_balances, bank_daily_totals, bank_transactions
 
 _balances = bank_balances.c
 _transactions = bank_transactions.c
@@ -40,8 +40,17 @@ def _snapshots(
     ]
 
 
-def _anchor_statements(*, as_of: bool = False) -> tuple[sa.Select[Any], sa.Select[Any], sa.Select[Any]]:
-    """The last snapshot before a range, those inside it, the first after it: built once, bound per call."""
+# the part of the anchors' statement a snapshot comes from
+_BEFORE, _INSIDE, _AFTER = 0, 1, 2
+
+
+def _anchor_statement(*, as_of: bool = False) -> sa.Select[Any]:
+    """The last snapshot before a range, those inside it and the first after it, in one statement (one round
+    trip; every part names the organization, so Citus routes it to one shard). Built once, bound per call.
+
+    The first snapshot after the range is needed only when there is none before or inside; reading it
+    anyway costs one step of an index, less than a second statement would.
+    """
     base = sa.select(_balances.day, _balances.position, _balances.amount).where(
         (_balances.organization_id == sa.bindparam("organization"))
         & (_balances.bank_account_id == sa.bindparam("account"))
@@ -53,18 +62,32 @@ def _anchor_statements(*, as_of: bool = False) -> tuple[sa.Select[Any], sa.Selec
         base.where(_balances.day < sa.bindparam("begin"))
         .order_by(_balances.day.desc(), _balances.position.desc())
         .limit(1)
+        .subquery()
     )
     inside = base.where(
         (_balances.day >= sa.bindparam("begin")) & (_balances.day < sa.bindparam("end"))
-    ).order_by(_balances.day, _balances.position)
+    ).subquery()
     after = (
-        base.where(_balances.day >= sa.bindparam("end")).order_by(_balances.day, _balances.position).limit(1)
+        base.where(_balances.day >= sa.bindparam("end"))
+        .order_by(_balances.day, _balances.position)
+        .limit(1)
+        .subquery()
     )
-    return before, inside, after
+    parts = sa.union_all(
+        *(
+            sa.select(
+                sa.literal(part, sa.Integer).label("part"), found.c.day, found.c.position, found.c.amount
+            )
+            for part, found in ((_BEFORE, before), (_INSIDE, inside), (_AFTER, after))
+        )
+    ).subquery()
+    return sa.select(parts.c.part, parts.c.day, parts.c.position, parts.c.amount).order_by(
+        parts.c.part, parts.c.day, parts.c.position
+    )
 
 
-_BEFORE, _INSIDE, _AFTER = _anchor_statements()
-_AS_OF = _anchor_statements(as_of=True)
+_ANCHORS = _anchor_statement()
+_ANCHORS_AS_OF = _anchor_statement(as_of=True)
 
 
 def balance_anchors(
@@ -83,16 +106,65 @@ def balance_anchors(
         "begin": span.begin,
         "end": span.end,
     }
-    statements = (_BEFORE, _INSIDE, _AFTER)
+    statement = _ANCHORS
     if as_of is not None:
-        statements = _AS_OF
+        statement = _ANCHORS_AS_OF
         values["as_of"] = as_of
-    before = _snapshots(connection, statements[0], values)
-    inside = _snapshots(connection, statements[1], values)
-    after: list[Snapshot] = []
-    if not before and not inside:
-        after = _snapshots(connection, statements[2], values)
+    found: dict[int, list[Snapshot]] = {_BEFORE: [], _INSIDE: [], _AFTER: []}
+    for part, day, position, amount in connection.execute(statement, values):
+        found[part].append(Snapshot(day, int(position), int(amount)))
+    before, inside, after = found[_BEFORE], found[_INSIDE], found[_AFTER]
+    if before or inside:
+        after = []
     return Anchors(before[0] if before else None, inside, after[0] if after else None)
+
+
+Span = tuple[date | None, date | None, set[str]]
+
+
+def _spans_statement() -> sa.Select[Any]:
+    """Per currency, the first and last day with a transaction (part 0) and with a reported balance
+    (part 1), in one statement."""
+    booked = bank_daily_totals.c
+    parts = sa.union_all(
+        *(
+            sa.select(
+                sa.literal(part, sa.Integer).label("part"),
+                table.currency,
+                sa.func.min(table.day),
+                sa.func.max(table.day),
+            )
+            .where(
+                (table.organization_id == sa.bindparam("organization"))
+                & (table.bank_account_id == sa.bindparam("account"))
+            )
+            .group_by(table.currency)
+            for part, table in ((0, booked), (1, _balances))
+        )
+    ).subquery()
+    return sa.select(*parts.c)
+
+
+_SPANS = _spans_statement()
+
+
+def activity_and_reported_spans(
+    connection: sa.Connection, organization_id: int, bank_account_id: uuid.UUID
+) -> tuple[Span, Span]:
+    """What :func:`kontobok.store.bank_transactions.activity_span` and
+    :func:`kontobok.store.bank_accounts.reported_span` answer, in one round trip."""
+    found: tuple[list[tuple[str, date, date]], list[tuple[str, date, date]]] = ([], [])
+    for part, currency, first, last in connection.execute(
+        _SPANS, {"organization": organization_id, "account": bank_account_id}
+    ):
+        found[part].append((currency, first, last))
+
+    def span(rows: list[tuple[str, date, date]]) -> Span:
+        if not rows:
+            return None, None, set()
+        return min(row[1] for row in rows), max(row[2] for row in rows), {row[0] for row in rows}
+
+    return span(found[0]), span(found[1])
 
 
 def daily_balances(

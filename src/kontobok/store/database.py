@@ -85,11 +85,49 @@ def _configure_sqlite(engine: sa.Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=60000")
         cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         cursor.close()
+        dbapi_connection.create_aggregate("sum", 1, ExactSum)
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:
         immediate = connection.get_execution_options().get(_WRITE, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class ExactSum:
+    """SQLite's ``sum()`` with Python's integers, registered in its place on every SQLite connection.
+
+    Each stored per-day and per-month total fits a signed 64-bit integer (:mod:`kontobok.store.total_limits`),
+    but a sum of many of them, such as a balance over all time, may not; SQLite's own ``sum()`` then fails
+    with "integer overflow". This one adds exactly: a result inside the 64-bit range comes back as an
+    integer, one outside it as its decimal digits (text; ``int()`` reads it exactly). PostgreSQL's ``sum()``
+    of ``bigint`` is a ``numeric`` and exact already. As with SQLite's own, the sum of no values is NULL.
+    """
+
+    def __init__(self) -> None:
+        self.total: int | float | None = None
+
+    def step(self, value: int | float | str | bytes | None) -> None:
+        if value is None:
+            return
+        if isinstance(value, str | bytes):
+            value = _number(value)
+        self.total = value if self.total is None else self.total + value
+
+    def finalize(self) -> int | float | str | None:
+        if isinstance(self.total, int) and not -(2**63) <= self.total < 2**63:
+            return str(self.total)
+        return self.total
+
+
+def _number(text: str | bytes) -> int | float:
+    """A text value as SQLite's ``sum()`` reads it: an integer's digits exactly, else a number or zero."""
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return float(text)
+        except ValueError:
+            return 0
 
 
 def migrate(engine: sa.Engine) -> None:
@@ -179,6 +217,21 @@ def read_transaction(engine: sa.Engine, *, snapshot: bool = False) -> Iterator[s
             connection.execution_options(isolation_level="REPEATABLE READ")
         with connection.begin():
             yield connection
+
+
+@contextmanager
+def committed_reads(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """A connection for reads that need no snapshot shared between their statements.
+
+    PostgreSQL's default isolation, READ COMMITTED, gives every statement a snapshot of its own, inside a
+    transaction as well; so for such reads a transaction only adds the ``BEGIN`` and ``COMMIT`` round trips
+    (on Citus each is also forwarded to a worker), and here the statements run in autocommit. A read that
+    must see one state across its statements folds them into one, or uses
+    :func:`read_transaction` with ``snapshot``. SQLite begins its transactions itself (see
+    ``create_engine``), so there it is a plain read transaction.
+    """
+    with one_statement_read(engine) as connection:
+        yield connection
 
 
 @contextmanager

@@ -32,7 +32,7 @@ from kontobok.core.periods import (
 )
 from kontobok.services.balances import read_balances
 from kontobok.store.books import Account, get_account
-from kontobok.store.database import read_transaction
+from kontobok.store.database import committed_reads
 from kontobok.store.posting import DATE_BASIS, PERIOD_BASIS
 from kontobok.wire.office import JsonDate
 
@@ -106,7 +106,7 @@ def _check_months(span: DateRange) -> None:
 def _balances(
     principal: Principal,
     request: Request,
-    accounts_wanted: list[Account] | None,
+    account_id: int | None,
     *,
     date_from: date,
     date_to: date,
@@ -115,14 +115,19 @@ def _balances(
     keep_incoming: bool,
     as_of: datetime | None,
 ) -> ExactJSONResponse:
+    """The answer; an account asked for by id is looked up first (a 404 before any 400 on the range), on
+    the connection that then reads the balances (no transaction: see :func:`committed_reads`)."""
     organization = principal.organization
-    span = _span(date_from, date_to)
-    cut_days = parse_cut_days(periods, span)
-    if not cut_days:
-        _check_months(span)
-    cuts = custom_cuts(span, cut_days) if cut_days else monthly_cuts(span)
     currency = organization.base_currency
-    with read_transaction(engine_of(request)) as connection:
+    with committed_reads(engine_of(request)) as connection:
+        accounts_wanted: list[Account] | None = None
+        if account_id is not None:
+            accounts_wanted = [get_account(connection, organization.organization_id, account_id)]
+        span = _span(date_from, date_to)
+        cut_days = parse_cut_days(periods, span)
+        if not cut_days:
+            _check_months(span)
+        cuts = custom_cuts(span, cut_days) if cut_days else monthly_cuts(span)
         balances = read_balances(
             connection,
             organization,
@@ -204,10 +209,8 @@ def read_account_balance(
     keep_incoming: KeepIncoming = False,
     as_of: AsOf = None,
 ) -> ExactJSONResponse:
-    with read_transaction(engine_of(request)) as connection:
-        account = get_account(connection, principal.organization.organization_id, id)
     return _balances(
-        principal, request, [account],
+        principal, request, id,
         date_from=date_from, date_to=date_to, periods=periods, kind=kind, keep_incoming=keep_incoming,
         as_of=as_of,
     )  # fmt: skip

@@ -26,7 +26,7 @@ from kontobok.api.office.render import line_json
 from kontobok.api.scopes import TRANSACTION_READ
 from kontobok.core.errors import ValidationFailed
 from kontobok.core.periods import exclusive_range
-from kontobok.store.database import read_transaction
+from kontobok.store.database import committed_reads
 from kontobok.store.lines import LineFilter, get_line, list_lines
 from kontobok.wire.office import JsonDate, JsonDateTime
 
@@ -118,7 +118,7 @@ def read_transaction_lines(
     )
     per_page = min(limit, MAX_LINES_PER_PAGE)
     organization = principal.organization
-    with read_transaction(engine_of(request)) as connection:
+    with committed_reads(engine_of(request)) as connection:
         rows = list_lines(
             connection, organization.organization_id, where, limit=per_page + 1, offset=(page - 1) * per_page
         )
@@ -143,6 +143,6 @@ def read_transaction_line(
     id: uuid.UUID,
 ) -> ExactJSONResponse:
     organization = principal.organization
-    with read_transaction(engine_of(request)) as connection:
+    with committed_reads(engine_of(request)) as connection:
         row = get_line(connection, organization.organization_id, id)
     return ExactJSONResponse(line_json(row, organization.base_currency, include_dimensions=True))

@@ -49,7 +49,7 @@ from kontobok.core.errors import ValidationFailed
 from kontobok.core.money import to_decimal
 from kontobok.core.periods import MAX_DAYS_PER_REPORT, inclusive_range
 from kontobok.store.bank_history import daily_balances
-from kontobok.store.database import read_transaction
+from kontobok.store.database import committed_reads
 
 # handlers answer with ExactJSONResponse; JSONResponse here only lets the OpenAPI document show the model
 router = APIRouter(tags=["powens"], default_response_class=JSONResponse)
@@ -147,7 +147,7 @@ def read_balances(
             "/max_date", "range", f"min_date..max_date may cover at most {MAX_DAYS} days"
         )
     span = inclusive_range(first, last)
-    with read_transaction(engine_of(request)) as connection:
+    with committed_reads(engine_of(request)) as connection:
         account = find_account(connection, organization, account_id)
         activity = account_activity(connection, organization.organization_id, account)
         own = account.details.currency

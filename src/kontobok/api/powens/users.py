@@ -30,8 +30,8 @@ from pydantic import BaseModel, WithJsonSchema
 
 from kontobok.core.errors import NotFound, ValidationFailed
 from kontobok.core.periods import ONE_DAY, add_months
-from kontobok.store.bank_accounts import BankAccount, get_bank_account, reported_span
-from kontobok.store.bank_transactions import activity_span
+from kontobok.store.bank_accounts import BankAccount, get_bank_account
+from kontobok.store.bank_history import activity_and_reported_spans
 from kontobok.store.organizations import Organization
 
 FIRST_SUPPORTED_DAY = date(1000, 1, 1)
@@ -147,10 +147,9 @@ def account_activity(
     connection: sa.Connection, organization_id: int, account: BankAccount
 ) -> AccountActivity:
     """What :class:`AccountActivity` says, from the per-day totals and the reported balances."""
-    first_booked, last_booked, booked_in = activity_span(connection, organization_id, account.bank_account_id)
-    first_reported, last_reported, reported_in = reported_span(
-        connection, organization_id, account.bank_account_id
-    )
+    booked, reported = activity_and_reported_spans(connection, organization_id, account.bank_account_id)
+    first_booked, last_booked, booked_in = booked
+    first_reported, last_reported, reported_in = reported
     firsts = [day for day in (first_booked, first_reported) if day is not None]
     lasts = [day for day in (last_booked, last_reported) if day is not None]
     return AccountActivity(
