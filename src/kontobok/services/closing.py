@@ -29,7 +29,7 @@ from kontobok.core.transaction_types import CLOSING_TYPE_NAME, CLOSING_TYPE_NUMB
 from kontobok.core.voucher import LineDraft, VoucherDraft
 from kontobok.services.balances import read_balances
 from kontobok.store.books import FiscalYear, account_ids_by_number, list_fiscal_years
-from kontobok.store.closings import closing_voucher_of, record_closing_voucher
+from kontobok.store.closings import closing_voucher_of, record_closing_voucher, set_closing_voucher
 from kontobok.store.organizations import Organization, close_fiscal_year, open_fiscal_year
 from kontobok.store.posting import post_drafts
 from kontobok.store.reversal import reverse_voucher
@@ -107,17 +107,20 @@ def close_year(
             ),
         )
         voucher_id = post_drafts(connection, organization, [draft])[0].voucher_id
+    set_closing_voucher(connection, organization.organization_id, year, voucher_id)
     close_fiscal_year(connection, organization, year)
-    record_closing_voucher(connection, organization.organization_id, year, voucher_id)
 
 
 def open_year(connection: sa.Connection, organization: Organization, year: int) -> bool:
     """Open the year (create it if needed); a closed year is reopened and its closing voucher reversed.
 
     False when the year was open already."""
-    changed = open_fiscal_year(connection, organization, year)
     closing = closing_voucher_of(connection, organization.organization_id, year)
     if closing is not None:
+        set_closing_voucher(connection, organization.organization_id, year, None)
+    changed = open_fiscal_year(connection, organization, year)
+    if closing is not None:
+        if not changed:  # an open year that still named a closing voucher: journal the cleared row
+            record_closing_voucher(connection, organization.organization_id, year, None)
         reverse_voucher(connection, organization, closing, day=None, comment=f"Gjenåpning {year}")
-        record_closing_voucher(connection, organization.organization_id, year, None)
     return changed

@@ -1,6 +1,8 @@
 """Which voucher closed a fiscal year: recorded when the year is closed, cleared when it is reopened.
 
-The fiscal year's row is part of the books, so each change is journaled with it (in the same transaction).
+The fiscal year's row is part of the books, so each change is journaled (in the same transaction). Closing
+and reopening set the voucher first and then change the year's state, which journals the row once, whole:
+one change of the books, one journal entry, one ``fiscalyear.closed`` or ``fiscalyear.opened`` event.
 """
 
 from __future__ import annotations
@@ -24,10 +26,18 @@ def closing_voucher_of(connection: sa.Connection, organization_id: int, year: in
     return found
 
 
-def record_closing_voucher(
+def set_closing_voucher(
     connection: sa.Connection, organization_id: int, year: int, voucher_id: uuid.UUID | None
 ) -> None:
+    """Set the year's closing voucher; the caller journals the row when it closes or opens the year."""
     connection.execute(
         fiscal_years.update().where(_year(organization_id, year)).values(closing_voucher_id=voucher_id)
     )
+
+
+def record_closing_voucher(
+    connection: sa.Connection, organization_id: int, year: int, voucher_id: uuid.UUID | None
+) -> None:
+    """Set the year's closing voucher and journal the row at once."""
+    set_closing_voucher(connection, organization_id, year, voucher_id)
     record_rows(connection, fiscal_years, organization_id, fiscal_years.c.year == year)
